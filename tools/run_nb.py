@@ -1,0 +1,87 @@
+#!/usr/bin/env python
+"""Execute notebooks in a real Jupyter kernel, the way a reader's "Run All" does, skipping flagged cells.
+
+Cells whose directives carry a flag from settings.ini's `tst_flags` (`#| gpu`, `#| slow`) are skipped unless the flag
+is passed with --flags, exactly as nbdev_test skips them; `#| eval: false` cells never run. Skipped cells keep the
+outputs they had (so committed GPU outputs survive a CPU re-run).
+
+  python tools/run_nb.py nbs/03_context.ipynb            # run, and save outputs into the notebook
+  python tools/run_nb.py --check nbs/*.ipynb             # run in test mode (IN_TEST=1), save nothing, fail on error
+  python tools/run_nb.py --flags slow nbs/11_repro.ipynb # also run the slow cells
+"""
+import argparse, copy, os, re, sys, time
+from configparser import ConfigParser
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parent.parent
+_directive = re.compile(r"^\s*#\|\s*(.*)$")
+
+def directives(src):
+    "The nbdev directives (`#| ...` lines) at the top of a cell, as a list of strings."
+    out = []
+    for line in src.splitlines():
+        m = _directive.match(line)
+        if m: out.append(m.group(1).strip())
+        elif line.strip(): break
+    return out
+
+def skip_reason(cell, tst_flags, flags):
+    "Why this cell is skipped (a string), or None if it runs."
+    for d in directives(cell.source):
+        words = re.split(r"[\s:]+", d)
+        if d.replace(" ", "") in ("eval:false", "eval:False"): return "eval: false"
+        for w in words:
+            if w in tst_flags and w not in flags: return f"needs --flags {w}"
+    return None
+
+def run(path, flags, check, timeout):
+    cfg = ConfigParser(); cfg.read(ROOT/"settings.ini")
+    tst_flags = set(cfg["DEFAULT"].get("tst_flags", "").split())
+    nb = nbformat.read(path, as_version=4)
+    work = copy.deepcopy(nb)
+    skipped = 0
+    for c in work.cells:
+        if c.cell_type == "code":
+            why = skip_reason(c, tst_flags, flags)
+            if why: c.source, skipped = f"# skipped: {why}", skipped + 1
+    env_before = os.environ.get("IN_TEST")
+    if check: os.environ["IN_TEST"] = "1"
+    try:
+        client = NotebookClient(work, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(Path(path).parent)}})
+        client.execute()
+    finally:
+        if env_before is None: os.environ.pop("IN_TEST", None)
+        else: os.environ["IN_TEST"] = env_before
+    if not check:
+        for c, w in zip(nb.cells, work.cells):
+            if c.cell_type == "code" and not skip_reason(c, tst_flags, flags):
+                c.outputs, c.execution_count = w.outputs, w.execution_count
+        nb.metadata = {"kernelspec": {"display_name": "python3", "language": "python", "name": "python3"}}
+        nbformat.write(nb, path)
+    return skipped
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("notebooks", nargs="+")
+    p.add_argument("--flags", default="", help="space-separated flags whose cells should run (e.g. 'slow')")
+    p.add_argument("--check", action="store_true", help="test mode: IN_TEST=1, outputs not saved")
+    p.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
+    a = p.parse_args(argv)
+    flags, failed = set(a.flags.split()), []
+    for path in a.notebooks:
+        t0 = time.time()
+        try:
+            n = run(path, flags, a.check, a.timeout)
+            print(f"ok     {path}  ({time.time()-t0:.0f} s, {n} flagged cells skipped)", flush=True)
+        except CellExecutionError as e:
+            failed.append(path)
+            print(f"FAILED {path}\n{str(e)[-3000:]}", flush=True)
+    print(f"{len(a.notebooks)-len(failed)} passed, {len(failed)} failed (real kernel)")
+    return 1 if failed else 0
+
+if __name__ == "__main__": sys.exit(main())
