@@ -31,6 +31,7 @@ def directives(src):
 
 def skip_reason(cell, tst_flags, flags):
     "Why this cell is skipped (a string), or None if it runs."
+    if "nbdev_export(" in cell.source: return "exports (as under nbdev_test)"
     for d in directives(cell.source):
         words = re.split(r"[\s:]+", d)
         if d.replace(" ", "") in ("eval:false", "eval:False"): return "eval: false"
