@@ -1,19 +1,26 @@
 #!/usr/bin/env python
-"""Build an offline HTML docs folder from the notebooks, without Quarto.
+"""Build an offline HTML docs folder from the notebooks, without Quarto and without running notebook code.
 
-Each notebook goes through nbdev's own cell processing (the processors `nbdev_docs` uses: `#| hide` cells dropped,
-exported cells replaced by their `show_doc` signature + docstring, links to the API added), then nbconvert's HTML
-exporter. The Quarto cell options nbdev relies on (`echo`, `output`, `include`) are applied, figures are embedded in
-the pages, and `index.html` (from nbs/index.ipynb) links every page. Outputs are the ones committed in the notebooks;
-`--execute` re-runs each notebook in a real kernel first (`#| gpu`/`#| slow` cells skipped, as tools/run_nb.py does).
+Each notebook goes through nbdev's own docs cell processors (the ones `nbdev_docs` uses: `#| hide` and exported cells
+dropped, a `show_doc` cell added after each exported function/class, links to the API added) but one: nbdev's
+`exec_show_docs`, which re-executes every exported cell and every cell holding an import statement in a shell (minutes
+for notebooks whose import cells also compute, and a hang when one trains). Instead each `show_doc` cell is rendered
+by importing the module the name is exported to (`dilated_repro.<module>`, what a user imports: no notebook state)
+and calling nbdev's `show_doc` on it, so pages carry the same signature, docstring and parameter table as an
+nbdev_docs page. Every other output is the one committed in the notebook (figures embedded as images). Then
+nbconvert's HTML exporter; the Quarto cell options nbdev relies on (`echo`, `output`, `include`) are applied, and
+`index.html` (from nbs/index.ipynb) links every page. `--execute` re-runs each notebook in a real kernel first
+(`#| gpu`/`#| slow` cells skipped, as tools/run_nb.py does).
 
   python tools/make_docs.py                  # -> _docs/index.html, _docs/core.html, ...
   python tools/make_docs.py --out /tmp/docs nbs/00_core.ipynb nbs/index.ipynb
 
-Fails (exit 1, one line per notebook) when a notebook cannot be processed or converted, or when an exported
-function/class has no rendered signature on its page.
+Fails (exit 1, one line per notebook) when a notebook cannot be processed or converted, when a `show_doc` cannot be
+rendered from the imported module, when an exported function/class has no rendered signature on its page, or when a
+cell on a page draws a figure but has no figure committed (run the notebook with tools/run_nb.py, `--flags slow` for
+a `#| slow` cell, and commit it; `#| gpu` cells are exempt).
 """
-import argparse, html, json, os, re, shutil, sys, time, traceback
+import argparse, ast, html, importlib, json, os, re, sys, time, traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +77,7 @@ def _to_nbformat(pnb, doc_url, pages):
         tags = []
         if opts.get("echo") == "false": tags.append("remove_input")
         if opts.get("output") == "false": tags.append("remove_output")
+        tags += [f for f in ("gpu", "slow") if f in (c.get("directives_") or {})]   # gpu: cannot run here, no figure needed
         outs = []
         for o in c.get("outputs", []):
             o = {k: v for k, v in o.items() if not k.endswith("_")}
@@ -106,13 +114,6 @@ def _executed(path, timeout):
 
 def _explain(e):
     "One readable paragraph for a notebook that failed."
-    m = re.match(r"Error(?: in notebook: .*?)? in cell (\d+) :\n(.*)", str(e), re.S)
-    if m and e.__cause__ is not None:   # nbdev's exec_show_docs re-raises what a cell raised
-        head = "\n      ".join(m.group(2).strip().splitlines()[:4])
-        return (f"nbdev's show_doc pass raised {type(e.__cause__).__name__}: {e.__cause__} in processed cell "
-                f"{m.group(1)}:\n      {head}\n    (nbdev_docs runs, in a fresh shell, only the exported cells, show_doc "
-                f"cells and every cell containing an import statement, even one inside a function; this cell "
-                f"needs something those do not define: move its import out, or into the notebook's import cell)")
     msg = f"{type(e).__name__}: {e}" + (f" (caused by {type(e.__cause__).__name__}: {e.__cause__})" if e.__cause__ else "")
     msg = re.sub(r"\x1b\[[0-9;]*m", "", msg).strip()
     return "cannot be processed: " + (msg if len(msg) < 1500 else msg[:500] + "\n  [...]\n" + msg[-900:])
@@ -121,22 +122,104 @@ def page_name(path):
     "The page a notebook becomes: its name without the number, as nbdev's `output-file` and Quarto name it."
     return "index.html" if path.stem == "index" else _strip_number(path.stem) + ".html"
 
+_EXPORT_DIRS = ("export", "exports", "exporti")
+
+def _render_show_docs():
+    "A processor class that replaces nbdev's exec_show_docs (built lazily: importing nbdev is for build time only)."
+    from nbdev.process import Processor
+    from nbdev.processors import _is_showdoc, _default_exp
+    from nbdev.showdoc import show_doc
+    from nbdev.config import get_config
+    from fastcore.basics import AttrDict
+    lib = get_config().lib_path.name
+
+    class render_show_docs(Processor):
+        "Each `show_doc(...)` cell gets the markdown nbdev's show_doc makes for the name, imported from its module."
+        def begin(self):
+            self.default = _default_exp(self.nb); self.mod = self.default; self.nss = {}
+            w = Path(getattr(self.nb, "path_", "notebook")).resolve()
+            self.where = w.relative_to(ROOT) if w.is_relative_to(ROOT) else w
+
+        def _ns(self, mod, with_nb_imports=False):
+            "The module's own globals (what `show_doc` needs to resolve `Class.method` too); optionally + the notebook's imports."
+            key = (mod, with_nb_imports)
+            if key in self.nss: return self.nss[key]
+            ns = {}
+            if mod:
+                try: ns.update(vars(importlib.import_module(f"{lib}.{mod}")))
+                except Exception as e: raise DocsError(f"{self.where}: {lib}.{mod} cannot be imported to render its show_doc "
+                                                       f"cells: {type(e).__name__}: {e}") from e
+            if with_nb_imports:   # an explicit show_doc of something the module does not hold: the notebook's top-level
+                for c in self.nb.cells:   # import statements only (never other code), each on its own
+                    if c.cell_type != "code" or "eval:" in c.directives_: continue
+                    for node in (c.parsed_() or []):
+                        if isinstance(node, (ast.Import, ast.ImportFrom)):
+                            try: exec(compile(ast.Module([node], []), self.where, "exec"), ns)
+                            except Exception: pass   # the show_doc that needed it fails below, named
+            ns["show_doc"] = show_doc
+            return self.nss.setdefault(key, ns)
+
+        def cell(self, cell):
+            if cell.cell_type != "code": return
+            for k in _EXPORT_DIRS:   # show_doc cells nbdev adds follow the exported cell: document its target module
+                if k in cell.directives_: self.mod = (cell.directives_[k] or [self.default])[0]
+            if not _is_showdoc(cell): return
+            src = "\n".join(l for l in cell.source.splitlines() if not l.lstrip().startswith("#|"))
+            try: calls = [n.value for n in ast.parse(src).body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)
+                          and getattr(n.value.func, "id", None) == "show_doc"]
+            except SyntaxError as e: raise DocsError(f"{self.where}: show_doc cell cannot be parsed: {e}") from e
+            mod = self.mod if getattr(cell, "has_sd", False) else self.default
+            md = []
+            for call in calls:
+                expr = ast.unparse(call)
+                try: r = eval(expr, self._ns(mod))
+                except NameError:
+                    try: r = eval(expr, self._ns(mod, with_nb_imports=True))
+                    except Exception as e: raise DocsError(f"{self.where}: {expr} cannot be rendered from {lib}.{mod} and "
+                                                           f"the notebook's imports: {type(e).__name__}: {e}"
+                                                           + (" (is the library exported? run nbdev_export)"
+                                                              if getattr(cell, "has_sd", False) else "")) from e
+                except DocsError: raise
+                except Exception as e: raise DocsError(f"{self.where}: {expr} cannot be rendered from {lib}.{mod}: "
+                                                       f"{type(e).__name__}: {e}") from e
+                if r is not None: md.append(r._repr_markdown_())
+            cell.outputs = [AttrDict(output_type="display_data", metadata=AttrDict(),
+                                     data=AttrDict({"text/markdown": m.splitlines(keepends=True)})) for m in md]
+    return render_show_docs
+
 def process(path, doc_url, pages, execute=False, timeout=600):
     "nbdev's docs processing of one notebook -> (nbformat notebook, frontmatter, exported names that need a show_doc)."
     from nbdev.process import NBProcessor
-    from nbdev.processors import FilterDefaults, _want_doc, _def_names
+    from nbdev.processors import FilterDefaults, exec_show_docs, _want_doc, _def_names
     nb = _executed(path, timeout) if execute else None
-    proc = NBProcessor(path, procs=FilterDefaults().procs(), nb=nb)
+    procs = [_render_show_docs() if p is exec_show_docs else p for p in FilterDefaults().procs()]
+    proc = NBProcessor(path, procs=procs, nb=nb)
     exported = [n for c in proc.nb.cells if _want_doc(c) for n in _def_names(c, set())]
-    import warnings
-    with warnings.catch_warnings(record=True) as w:   # nbdev warns once per cell that mixes imports and code
-        warnings.simplefilter("always")
-        proc.process()
-    mixed = sum("containing imports and other code" in str(x.message) for x in w)
-    for x in w:
-        if "containing imports and other code" not in str(x.message): warnings.warn_explicit(x.message, x.category, x.filename, x.lineno)
+    proc.process()
     out, fm = _to_nbformat(proc.nb, doc_url, pages)
-    return out, fm, exported, mixed
+    return out, fm, exported
+
+_IMAGES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
+# a call that draws a figure in a cell shown on a page (a plotting helper's own definition is exported, so not shown);
+# `#| gpu` cells are exempt (they cannot run on the CPU machines the notebooks are executed on), `#| slow` ones are not
+_DRAWS = re.compile(r"\bplt\.(subplots|figure|imshow|plot|bar|hist|show)\(|\.imshow\(|\bplot_\w+\(|\bshow_(predictions|\w*figure)\w*\(")
+
+def _figures(nb, path):
+    "(number of figures the page shows, None or the problem when a shown cell draws a figure but has none committed)."
+    n, empty, slow = 0, [], 0
+    for c in nb.cells:
+        if c.cell_type != "code" or {"remove_output", "gpu"} & set(c.metadata.get("tags", [])): continue
+        imgs = sum(any(k in o.get("data", {}) for k in _IMAGES) for o in c.outputs)
+        n += imgs
+        code = "\n".join(l for l in c.source.splitlines() if not l.lstrip().startswith("#"))
+        m = _DRAWS.search(code)
+        if not imgs and m and "plt.close" not in code:
+            empty.append(code[code.rfind("\n", 0, m.start()) + 1:].split("\n")[0].strip()[:70])
+            slow += "slow" in c.metadata.get("tags", [])
+    if not empty: return n, None
+    return n, (f"{path}: {len(empty)} cell(s) draw a figure but have none committed (first: `{empty[0]}`); run the "
+               f"notebook with tools/run_nb.py" + (f" --flags slow ({slow} of them `#| slow`)" if slow else "")
+               + " and commit it")
 
 _NAV_CSS = """<style>
 .docs-nav{position:sticky;top:0;z-index:10;background:#f7f7f9;border-bottom:1px solid #ddd;padding:6px 16px;
@@ -164,7 +247,7 @@ def _check_api(body, exported, path):
         if not h or "<pre" not in body[h.end():h.end() + 3000]: missing.append(nm)
     if missing: raise DocsError(f"{path}: exported {', '.join(missing)} has no rendered show_doc signature on the page")
 
-def build(out, notebooks=None, execute=False, timeout=600, verbose=False, mathjax_url=MATHJAX):
+def build(out, notebooks=None, execute=False, timeout=600, verbose=False, mathjax_url=MATHJAX, check_figures=True):
     from nbdev.config import get_config
     from nbdev.doclinks import nbglob
     from nbconvert import HTMLExporter
@@ -188,17 +271,20 @@ def build(out, notebooks=None, execute=False, timeout=600, verbose=False, mathja
     for p in nbs:
         t0, env = time.time(), dict(os.environ)
         try:
-            nb, fm, exported, mixed = process(p, doc_url, pages, execute, timeout)
+            rel = p.relative_to(ROOT) if p.is_relative_to(ROOT) else p
+            nb, fm, exported = process(p, doc_url, pages, execute, timeout)
             body, _ = ex.from_notebook_node(nb, resources={"metadata": {"path": str(p.parent), "name": p.stem}})
-            _check_api(body, exported, p.relative_to(ROOT) if p.is_relative_to(ROOT) else p)
+            _check_api(body, exported, rel)
+            nfig, problem = _figures(nb, rel)
             done.append((p, nb, fm, body, exported))
-            print(f"ok     {p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}  ({time.time()-t0:.1f} s, "
-                  f"{len(exported)} exported names documented"
-                  + (f"; nbdev also ran {mixed} cell(s) mixing imports and code, see nbdev's FAQ" if mixed else "") + ")", flush=True)
+            if problem and check_figures:   # the page is still written (and linked), the build fails
+                errors.append(problem); print(f"FAILED {problem}", flush=True)
+            else: print(f"ok     {rel}  ({time.time()-t0:.1f} s, {len(exported)} exported names documented, "
+                        f"{nfig} figure(s)" + (f"; {problem.split(': ', 1)[1]}" if problem else "") + ")", flush=True)
         except Exception as e:
             errors.append(str(e) if isinstance(e, DocsError) else f"{p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}: {_explain(e)}")
             print(f"FAILED {errors[-1]}" + (f"\n{traceback.format_exc()}" if verbose else ""), flush=True)
-        finally:   # cells nbdev ran for show_doc run in this process: undo a chdir or env change before the next
+        finally:   # importing a module for show_doc must not leak a chdir or env change into the next notebook
             os.chdir(ROOT); os.environ.clear(); os.environ.update(env)
     if (out/".make_docs").exists() and not notebooks:   # no stale pages from renamed/removed notebooks
         for f in out.glob("*.html"): f.unlink()
@@ -224,6 +310,8 @@ def main(argv=None):
     ap.add_argument("--timeout", type=int, default=600, help="seconds per cell with --execute")
     ap.add_argument("--mathjax-url", default=MATHJAX, help="MathJax 2 script (default: its CDN; offline, e.g. Debian's "
                     "libjs-mathjax: file:///usr/share/javascript/mathjax/MathJax.js?config=TeX-AMS_CHTML)")
+    ap.add_argument("--no-figure-check", action="store_true", help="do not fail when a cell that draws a figure has "
+                    "no figure committed")
     ap.add_argument("-v", "--verbose", action="store_true", help="print the full traceback of a failing notebook")
     a = ap.parse_args(argv)
     t0 = time.time()
@@ -232,12 +320,12 @@ def main(argv=None):
     else:
         from nbdev.config import get_config
         os.chdir(ROOT); out = get_config().doc_path
-    try: pages, errors = build(out, notebooks, a.execute, a.timeout, a.verbose, a.mathjax_url)
+    try: pages, errors = build(out, notebooks, a.execute, a.timeout, a.verbose, a.mathjax_url, not a.no_figure_check)
     except DocsError as e: print(f"make_docs: {e}", file=sys.stderr); return 1
-    print(f"wrote {len(pages)} pages to {out} in {time.time()-t0:.0f} s"
+    print(f"wrote {len(pages)} page(s) to {out} in {time.time()-t0:.0f} s"
           + (f"; open {out/'index.html'}" if (out/"index.html").exists() else ""))
     if errors:
-        print(f"make_docs: {len(errors)} notebook(s) failed (their pages are not written):\n  " + "\n  ".join(e.splitlines()[0] for e in errors), file=sys.stderr)
+        print(f"make_docs: {len(errors)} notebook(s) failed (no page written, except for a missing figure):\n  " + "\n  ".join(e.splitlines()[0] for e in errors), file=sys.stderr)
         return 1
     return 0
 

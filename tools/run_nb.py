@@ -8,6 +8,9 @@ outputs they had (so committed GPU outputs survive a CPU re-run).
   python tools/run_nb.py nbs/03_context.ipynb            # run, and save outputs into the notebook
   python tools/run_nb.py --check nbs/*.ipynb             # run in test mode (IN_TEST=1), save nothing, fail on error
   python tools/run_nb.py --flags slow nbs/11_repro.ipynb # also run the slow cells
+
+A notebook that raises, times out (--timeout seconds for one cell; 600 under --check, 3600 otherwise) or kills its
+kernel is reported as failed and the next notebook still runs. Each line names the notebook's slowest cell.
 """
 import argparse, copy, os, re, sys, time
 from configparser import ConfigParser
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 ROOT = Path(__file__).resolve().parent.parent
 _directive = re.compile(r"^\s*#\|\s*(.*)$")
@@ -51,9 +54,13 @@ def run(path, flags, check, timeout):
             if why: c.source, skipped = f"# skipped: {why}", skipped + 1
     env_before = os.environ.get("IN_TEST")
     if check: os.environ["IN_TEST"] = "1"
+    started, took = {}, {}   # cell index -> seconds, to name the slowest cell
     try:
         client = NotebookClient(work, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": str(Path(path).parent)}})
+                                resources={"metadata": {"path": str(Path(path).parent)}},
+                                on_cell_start=lambda cell, cell_index: started.__setitem__(cell_index, time.time()),
+                                on_cell_executed=lambda cell, cell_index, execute_reply:
+                                    took.__setitem__(cell_index, time.time() - started.get(cell_index, time.time())))
         client.execute()
     finally:
         if env_before is None: os.environ.pop("IN_TEST", None)
@@ -64,24 +71,33 @@ def run(path, flags, check, timeout):
                 c.outputs, c.execution_count = w.outputs, w.execution_count
         nb.metadata = {"kernelspec": {"display_name": "python3", "language": "python", "name": "python3"}}
         nbformat.write(nb, path)
-    return skipped
+    slowest = max(took, key=took.get) if took else None
+    return skipped, (slowest, took[slowest]) if took else None
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("notebooks", nargs="+")
     p.add_argument("--flags", default="", help="space-separated flags whose cells should run (e.g. 'slow')")
     p.add_argument("--check", action="store_true", help="test mode: IN_TEST=1, outputs not saved")
-    p.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
+    p.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell (default 600 with --check, else 3600)")
     a = p.parse_args(argv)
+    timeout = a.timeout or (600 if a.check else 3600)
     flags, failed = set(a.flags.split()), []
     for path in a.notebooks:
         t0 = time.time()
         try:
-            n = run(path, flags, a.check, a.timeout)
-            print(f"ok     {path}  ({time.time()-t0:.0f} s, {n} flagged cells skipped)", flush=True)
+            n, slow = run(path, flags, a.check, timeout)
+            print(f"ok     {path}  ({time.time()-t0:.0f} s, {n} flagged cells skipped"
+                  + (f"; slowest cell {slow[0]}: {slow[1]:.0f} s" if slow else "") + ")", flush=True)
         except CellExecutionError as e:
             failed.append(path)
             print(f"FAILED {path}\n{str(e)[-3000:]}", flush=True)
+        except CellTimeoutError as e:
+            failed.append(path)
+            print(f"FAILED {path}: a cell ran over {timeout} s (--timeout)\n{str(e)[-1500:]}", flush=True)
+        except (DeadKernelError, RuntimeError, OSError) as e:
+            failed.append(path)
+            print(f"FAILED {path}: {type(e).__name__}: {e}", flush=True)
     print(f"{len(a.notebooks)-len(failed)} passed, {len(failed)} failed (real kernel)")
     return 1 if failed else 0
 
