@@ -36,8 +36,14 @@ def has_gpu() -> bool:
     return torch.cuda.is_available()
 
 # %% ../nbs/00_core.ipynb #bcbb1a28
-import tempfile, contextlib
+import tempfile, contextlib, re
 from pathlib import Path
+
+def _umask() -> int:
+    "The process's umask, read without changing it where Linux says it (`/proc/self/status`)."
+    with contextlib.suppress(OSError, AttributeError):
+        return int(re.search(r"^Umask:\s*([0-7]+)", Path("/proc/self/status").read_text(), re.M).group(1), 8)
+    m = os.umask(0o022); os.umask(m); return m
 
 @contextlib.contextmanager
 def atomic_path(path, # final destination
@@ -47,6 +53,7 @@ def atomic_path(path, # final destination
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix); os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it 0600; give it the mode open() would have
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)

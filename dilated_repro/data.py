@@ -11,17 +11,19 @@ import numpy as np
 from PIL import Image, ImageDraw
 from tqdm import tqdm
 from .core import DilatedReproError, atomic_path
+from .predict import read_image as _read_bgr  # the one image decoder (16-bit, damaged files, bombs)
 from .frontend import MARGIN   # 186 = (receptive field 380 - stride 8) / 2, the authors' label_margin
 
 # %% auto #0
 __all__ = ['VOC_CLASSES', 'URBAN_CLASSES', 'URBAN_PALETTE', 'VOC_MEAN_BGR', 'CAMVID_MEAN_BGR', 'KITTI_MEAN_BGR',
            'CITYSCAPES_MEAN_BGR', 'SEGNET_CAMVID_CLASSES', 'SEGNET_TO_PAPER', 'ROS_KITTI_CLASSES', 'ROS_TO_PAPER',
            'CITYSCAPES_LABELS', 'CITYSCAPES_CLASSES', 'CITYSCAPES_CATEGORIES', 'CITYSCAPES_TRAIN_TO_CATEGORY',
-           'CITYSCAPES_LUT', 'SYNTH_CLASSES', 'SIZE_BUCKETS', 'voc_palette', 'read_image', 'read_label_png',
-           'check_label', 'apply_lut', 'make_lut', 'SegDataset', 'VOCSegmentation', 'read_sbd_mat', 'SBDSegmentation',
-           'VOCSBDTrain', 'VOCAugSegmentation', 'CamVid', 'KITTI', 'Cityscapes', 'colorize', 'show_samples',
-           'shape_mask', 'SynthDesign', 'synth_sample', 'make_synthetic_voc', 'size_bucket', 'read_objects',
-           'read_instances', 'size_bucket_map', 'pad_reflect101', 'pad_void', 'DataLayer']
+           'CITYSCAPES_LUT', 'SYNTH_CLASSES', 'SYNTH_PARTIAL', 'SIZE_BUCKETS', 'voc_palette', 'read_image',
+           'read_label_png', 'check_label', 'apply_lut', 'make_lut', 'SegDataset', 'VOCSegmentation', 'read_sbd_mat',
+           'SBDSegmentation', 'VOCSBDTrain', 'VOCAugSegmentation', 'CamVid', 'KITTI', 'Cityscapes', 'colorize',
+           'show_samples', 'shape_mask', 'SynthDesign', 'synth_sample', 'synthetic_pending', 'make_synthetic_voc',
+           'size_bucket', 'read_objects', 'read_instances', 'size_bucket_map', 'pad_reflect101', 'pad_void',
+           'DataLayer']
 
 # %% ../nbs/09_data.ipynb #7f5e6bc7
 VOC_CLASSES = ("background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
@@ -50,15 +52,23 @@ CITYSCAPES_MEAN_BGR = (72.39, 82.91, 73.16)                            # citysca
 
 # %% ../nbs/09_data.ipynb #05760764
 def read_image(path) -> np.ndarray:
-    "Read an image file as RGB uint8 `(H, W, 3)`."
-    with Image.open(path) as im: return np.asarray(im.convert("RGB")).copy()
+    "Read an image file as RGB uint8 `(H, W, 3)`: `predict.read_image` without EXIF rotation (the label's pixel grid)."
+    return np.ascontiguousarray(_read_bgr(path, exif=False)[:, :, ::-1])   # BGR -> RGB
 
 def read_label_png(path) -> np.ndarray:
     "Read a palette or grayscale label PNG as its raw uint8 indices `(H, W)`."
-    with Image.open(path) as im:
-        if im.mode not in ("P", "L"):
-            raise DilatedReproError(f"{path}: label image has mode {im.mode!r}; expected a palette (P) or grayscale (L) PNG of class indices")
-        return np.asarray(im).copy()
+    p = Path(path)
+    if not p.is_file(): raise DilatedReproError(f"label {p}: no such file")
+    if p.stat().st_size == 0: raise DilatedReproError(f"label {p}: empty file")
+    try:
+        with Image.open(p) as im:
+            if im.mode not in ("P", "L"):
+                raise DilatedReproError(f"{p}: label image has mode {im.mode!r}; expected a palette (P) or grayscale (L) PNG of class indices")
+            return np.asarray(im).copy()
+    except DilatedReproError: raise
+    except Exception as e:  # Pillow raises OSError, SyntaxError, ValueError, EOFError, ... on damaged files
+        why = str(e).splitlines()[0][:100] if str(e) else ""
+        raise DilatedReproError(f"label {p}: cannot be decoded ({type(e).__name__}{': ' + why if why else ''})") from None
 
 # %% ../nbs/09_data.ipynb #a015c141
 def check_label(label:np.ndarray, # uint8 class map
@@ -407,6 +417,14 @@ def _save_png(a, path, palette=True):
     if palette: im.putpalette(voc_palette().tobytes())
     im.save(path)
 
+SYNTH_PARTIAL = "synthetic.partial.json"  # written first, removed after dataset.json: the set is being written
+
+def synthetic_pending(root) -> bool:
+    "True when `make_synthetic_voc` should (re)write `root`: missing, empty, or left incomplete by an interrupted run."
+    root = Path(root)
+    if (root/"dataset.json").is_file(): return False
+    return not root.exists() or (root.is_dir() and ((root/SYNTH_PARTIAL).is_file() or not any(root.iterdir())))
+
 def make_synthetic_voc(root, # output folder (VOC layout)
                        n_train:int, n_val:int, # number of images per split
                        size:int=256, # image side, px
@@ -423,6 +441,7 @@ def make_synthetic_voc(root, # output folder (VOC layout)
     old = _dataset_meta(root)
     if old and {k: old.get(k) for k in req} == json.loads(json.dumps(req)): return root
     if old: raise DilatedReproError(f"{root} already holds a different synthetic set ({ {k: old.get(k) for k in ('n_train', 'n_val', 'size', 'seed')} }); use another folder or delete it")
+    root.mkdir(parents=True, exist_ok=True); (root/SYNTH_PARTIAL).write_text(json.dumps(req))  # until dataset.json exists
     for sub in ("JPEGImages", "SegmentationClass", "SegmentationObject", "ImageSets/Segmentation"): (root/sub).mkdir(parents=True, exist_ok=True)
     t0, total = time.perf_counter(), np.zeros(3)
     for code, (split, n) in enumerate([("train", n_train), ("val", n_val)], 1):
@@ -438,6 +457,7 @@ def make_synthetic_voc(root, # output folder (VOC layout)
     meta = dict(req, classes=list(SYNTH_CLASSES), palette=voc_palette(len(SYNTH_CLASSES)).tolist(),
                 mean_bgr=[round(float(x), 3) for x in (total/n_train)[::-1]], seconds=round(time.perf_counter() - t0, 2))
     with atomic_path(root/"dataset.json") as tmp: tmp.write_text(json.dumps(meta, indent=1))
+    (root/SYNTH_PARTIAL).unlink(missing_ok=True)
     return root
 
 # %% ../nbs/09_data.ipynb #4dadf68b

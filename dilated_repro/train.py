@@ -16,8 +16,9 @@ import torch.distributed as dist
 from tqdm import tqdm
 from .core import DilatedReproError, atomic_path, atomic_save, default_device
 from .data import (DataLayer, VOCSegmentation, VOCSBDTrain, VOCAugSegmentation, CamVid, KITTI, Cityscapes,
-                                make_synthetic_voc, pad_reflect101)
-from .frontend import FrontEnd, DilationNet, MARGIN, INPUT_CONVENTIONS, load_vgg16
+                                make_synthetic_voc, synthetic_pending, pad_reflect101)
+from .frontend import FrontEnd, DilationNet, MARGIN, INPUT_CONVENTIONS, load_vgg16, load_weights_file
+from .predict import writable_dir
 from .context import ContextModule, DILATIONS
 from .evaluate import ConfusionMatrix
 
@@ -292,31 +293,61 @@ def _set_rng_state(s:dict):
     if s["cuda"] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s["cuda"])
 
 def load_checkpoint(path) -> dict:
-    "Read a checkpoint written by the trainers (`weights_only=True`), naming the file on failure."
-    p = Path(path)
-    if not p.is_file(): raise DilatedReproError(f"checkpoint {p} not found")
-    try: ck = torch.load(p, map_location="cpu", weights_only=True)
-    except Exception as e: raise DilatedReproError(f"{p}: not a readable checkpoint ({type(e).__name__}: {e})") from None
-    if not isinstance(ck, dict) or "model" not in ck or "stage" not in ck: raise DilatedReproError(f"{p}: not a dilated_repro training checkpoint")
+    "Read a checkpoint written by the trainers (`load_weights_file`: pickled code refused), naming the file on failure."
+    p = Path(path); ck = load_weights_file(p, "checkpoint")
+    if not isinstance(ck, dict) or "model" not in ck or ck.get("stage") not in ("frontend", "context", "joint"):
+        raise DilatedReproError(f"{p}: not a dilated_repro training checkpoint")
+    try: recipe_from_dict(ck["recipe"])
+    except Exception as e: raise DilatedReproError(f"{p}: its recipe entry cannot be read ({type(e).__name__}: {str(e)[:100]})") from None
     return ck
+
+def _state_problem(own:dict, k:str, v) -> str|None:
+    "What is wrong with tensor `v` stored under `k` for a network whose state dict is `own`, or None."
+    if k not in own: return f"unexpected tensor {k!r}"
+    if not isinstance(v, torch.Tensor): return f"{k} is a {type(v).__name__}, not a tensor"
+    if tuple(v.shape) != tuple(own[k].shape): return f"{k} has shape {tuple(v.shape)}, the network needs {tuple(own[k].shape)}"
+    if v.is_floating_point() and not torch.isfinite(v).all(): return f"{k} holds NaN/inf"
+
+def _load_state(m:nn.Module, sd, where) -> nn.Module:
+    "`m.load_state_dict(sd)`, after naming the first missing, unexpected, mis-shaped or non-finite tensor."
+    if not isinstance(sd, dict): raise DilatedReproError(f"{where}: the model entry is not a state dict")
+    own = m.state_dict()
+    bad = [f"tensor {k!r} missing" for k in own if k not in sd] + [w for k, v in sd.items() if (w := _state_problem(own, k, v))]
+    if bad: raise DilatedReproError(f"{where} does not fit the network: {bad[0]}" + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
+    if next(iter(own.values()), torch.empty(0)).device.type != "meta": m.load_state_dict(sd)
+    return m
 
 # %% ../nbs/10_train.ipynb #26fb5ebe
 def load_model(path) -> nn.Module:
     "The network stored in a trainer checkpoint (front end, context module or front end + context), in eval mode."
     ck = load_checkpoint(path); r = recipe_from_dict(ck["recipe"]); kind = ck.get("kind", r.kind)
-    m = {"frontend": lambda: build_frontend(r), "context": lambda: build_context(r, kind),
-         "joint": lambda: DilationNet(build_frontend(r), build_context(r, kind))}[ck["stage"]]()
-    m.load_state_dict(ck["model"]); m.input_spec = ck.get("input", {})
+    make = {"frontend": lambda: build_frontend(r), "context": lambda: build_context(r, kind),
+            "joint": lambda: DilationNet(build_frontend(r), build_context(r, kind))}[ck["stage"]]
+    with torch.device("meta"):                                            # checked before anything is allocated
+        try: net = make()
+        except (RuntimeError, TypeError, ValueError, OverflowError) as e:
+            raise DilatedReproError(f"{path}: its recipe describes a network that cannot be built ({type(e).__name__}: {str(e)[:100]})") from None
+        _load_state(net, ck["model"], path)
+    m = _load_state(make(), ck["model"], path); m.input_spec = ck.get("input", {})
     return m.eval()
 
 def read_log(out_dir) -> list:
     "The records of `log.jsonl` in a training output folder."
     p = Path(out_dir)/"log.jsonl"
-    return [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.is_file() else []
+    return [r for _, r in _log_lines(p)]
+
+def _log_lines(p:Path) -> list:
+    "(line, record) of every complete line of a log; a line cut short by a kill (not JSON) is dropped."
+    out = []
+    for l in p.read_text().splitlines() if p.is_file() else []:
+        try: r = json.loads(l)
+        except ValueError: continue
+        if isinstance(r, dict): out.append((l, r))
+    return out
 
 def _truncate_log(path:Path, step:int):
     if path.is_file():
-        keep = [l for l in path.read_text().splitlines() if l.strip() and json.loads(l).get("step", 0) <= step]
+        keep = [l for l, r in _log_lines(path) if r.get("step", 0) <= step]
         with atomic_path(path) as tmp: tmp.write_text("".join(l + "\n" for l in keep))
 
 # %% ../nbs/10_train.ipynb #8382843c
@@ -349,6 +380,8 @@ def fit(model:nn.Module, stage:Stage, batches, # batches(step, rank, world) -> (
     "Train `model` for `stage`, checkpointing to `out_dir/last.pt` and logging to `out_dir/log.jsonl`."
     rank, world, dev = init_distributed(); dev = device or dev
     out = Path(out_dir); ck, logf = out/"last.pt", out/"log.jsonl"
+    for name, v in (("steps", steps), ("ckpt_every", ckpt_every)):
+        if v is not None and v < 1: raise DilatedReproError(f"{name} must be >= 1, got {v}")
     steps = steps or stage.iters; every = ckpt_every or recipe.ckpt_every
     net = model.to(dev); opt = make_optimizer(net, stage); start = 0
     if ck.is_file() and not resume: raise DilatedReproError(f"{ck} exists: pass --resume to continue it, or use another --out")
@@ -356,10 +389,13 @@ def fit(model:nn.Module, stage:Stage, batches, # batches(step, rank, world) -> (
         st = load_checkpoint(ck)
         if st["stage"] != tag or st["recipe"]["name"] != recipe.name:
             raise DilatedReproError(f"{ck} is a {st['recipe']['name']}/{st['stage']} checkpoint, not {recipe.name}/{tag}")
+        if (miss := [k for k in ("optimizer", "step", "schedule", "rng") if k not in st]): raise DilatedReproError(f"{ck}: no {miss[0]!r} entry; cannot resume from it")
         same = lambda d: json.loads(json.dumps(dict(d, iters=0)))
         if same(st["schedule"]) != same(asdict(stage)):
             raise DilatedReproError(f"{ck} was trained with other solver settings ({st['schedule']}); resume needs the same stage")
-        net.load_state_dict(st["model"]); opt.load_state_dict(st["optimizer"]); start = st["step"]; _set_rng_state(st["rng"])
+        _load_state(net, st["model"], ck); start = st["step"]; _set_rng_state(st["rng"])
+        try: opt.load_state_dict(st["optimizer"])
+        except (ValueError, KeyError, TypeError) as e: raise DilatedReproError(f"{ck}: its optimizer state does not fit ({str(e)[:100]})") from None
     ddp = nn.parallel.DistributedDataParallel(net, device_ids=[dev] if dev.type == "cuda" else None) if world > 1 else net
     if rank == 0: out.mkdir(parents=True, exist_ok=True); _truncate_log(logf, start)
     def save(step):
@@ -379,26 +415,48 @@ def fit(model:nn.Module, stage:Stage, batches, # batches(step, rank, world) -> (
 def _log(path:Path, rec:dict):
     with open(path, "a") as f: f.write(json.dumps(rec) + "\n")
 
+def _any_not_finite(value:torch.Tensor, world:int) -> bool:
+    "True on every process when `value` holds NaN/inf on any of them (the flag is all-reduced: all ranks stop together)."
+    bad = (~torch.isfinite(value.detach())).any().float().reshape(1)
+    if world > 1: dist.all_reduce(bad)
+    return bool(bad.item())
+
+def _diverged(logf:Path, rank:int, tag:str, step:int, what:str, done:str, lr:float, last:int):
+    "Log the event and stop: iteration `step` gave NaN/inf (`what`, `done` about it); last.pt holds iteration `last`."
+    if rank == 0: _log(logf, {"stage": tag, "step": step, "event": "not finite", "what": what})
+    kept = f"{logf.parent/'last.pt'} is left as it was (iteration {last})" if last else "no checkpoint was written"
+    raise DilatedReproError(f"{tag}: {what} at iteration {step} (lr {lr:g}); {done} - {kept}; lower the learning rate or check the data")
+
+def _is_eval(r:dict) -> bool: return "loss" not in r and "event" not in r
+
 def _train_steps(ddp, net, opt, stage, batches, start, steps, every, save, logf, tag, rank, world, dev, evaluate,
                  eval_every, progress, on_step, seed):
-    "The loop itself: schedule, forward, VALID-normalised loss, backward, step, log, checkpoint, evaluate."
-    ddp.train(); t0 = time.time()
+    "The loop itself: schedule, forward, VALID-normalised loss, NaN/inf check, backward, step, log, checkpoint, evaluate."
+    due = lambda s: evaluate and ((eval_every and s % eval_every == 0) or s == steps)
+    def run_eval(s):
+        if rank == 0: _log(logf, {"stage": tag, "step": s, **evaluate(net)}); net.train()
+        if world > 1: dist.barrier()
+    ddp.train(); t0 = time.time(); last = start
+    if start and due(start) and not any(r.get("step") == start and _is_eval(r) for _, r in _log_lines(logf)):
+        run_eval(start)                                                     # the run was killed while evaluating
     for step in tqdm(range(start, steps), desc=tag, disable=not progress or rank != 0, initial=start, total=steps):
         lr = stage_lr(stage, step, steps); set_lr(opt, lr)
         torch.manual_seed(_seed_of(seed, step, rank))                       # dropout: a function of (seed, step, rank)
         x, y = batches(step, rank, world)
         loss = seg_loss(ddp(x.to(dev)), y.to(dev))
+        if _any_not_finite(loss, world):                                    # before backward: nothing is changed
+            _diverged(logf, rank, tag, step + 1, f"the loss is {float(loss.detach())}" + (f" on process {rank} (NaN/inf on one of {world})" if world > 1 else ""), "stopped before updating the weights", lr, last)
         opt.zero_grad(set_to_none=True); loss.backward()
         if stage.clip: nn.utils.clip_grad_norm_(net.parameters(), stage.clip)
         opt.step()
         l = loss.detach()
         if world > 1: dist.all_reduce(l); l = l/world                       # the whole batch's loss
         if rank == 0: _log(logf, {"stage": tag, "step": step + 1, "loss": round(float(l), 6), "lr": lr, "time": round(time.time() - t0, 3)})
-        if (step + 1) % every == 0 or step + 1 == steps: save(step + 1)
-        if evaluate and ((eval_every and (step + 1) % eval_every == 0) or step + 1 == steps):
-            if rank == 0:
-                _log(logf, {"stage": tag, "step": step + 1, **evaluate(net)}); net.train()
-            if world > 1: dist.barrier()
+        if (step + 1) % every == 0 or step + 1 == steps:
+            if _any_not_finite(torch.stack([p.detach().abs().max().float() for p in net.parameters()]), world):
+                _diverged(logf, rank, tag, step + 1, "the weights became NaN/inf", "not saved", lr, last)
+            save(step + 1); last = step + 1
+        if due(step + 1): run_eval(step + 1)
         if on_step: on_step(step + 1)
 
 # %% ../nbs/10_train.ipynb #bf89bb0a
@@ -434,9 +492,9 @@ def get_recipe(recipe) -> Recipe:
 
 def _data_root(recipe:Recipe, data_root) -> Path:
     root = Path(data_root)
-    if recipe.synthetic and not root.exists():
+    if recipe.synthetic and synthetic_pending(root):   # missing, empty, or left incomplete by a killed run
         n_train, n_val, size, seed = recipe.synthetic
-        print(f"{root} does not exist: making the synthetic set ({n_train} train / {n_val} val, {size} px, seed {seed})")
+        print(f"{root}: making the synthetic set ({n_train} train / {n_val} val, {size} px, seed {seed})")
         make_synthetic_voc(root, n_train, n_val, size=size, seed=seed)
     return root
 
@@ -461,7 +519,7 @@ def train_frontend(recipe, # a Recipe or its name in RECIPES
     r = get_recipe(recipe); st = r.stage("frontend"); root = _data_root(r, data_root)
     ds, val = make_dataset(r, root, r.train_split), _maybe_val(r, root)
     torch.manual_seed(r.seed); fe = build_frontend(r)
-    if init_from is not None: fe.load_state_dict(load_checkpoint(init_from)["model"])
+    if init_from is not None: _load_state(fe, load_checkpoint(init_from)["model"], init_from)
     elif r.frontend_init == "kaiming": init_frontend_(fe, torch.Generator().manual_seed(r.seed))
     elif pretrained is not None: load_vgg16(fe, pretrained)
     elif not (resume and (Path(out_dir)/"last.pt").is_file()): raise DilatedReproError(f"recipe {r.name!r} starts from ImageNet VGG-16: pass pretrained= (--pretrained vgg16-397923af.pth) or init_from=")
@@ -566,7 +624,7 @@ def train_context(recipe, # a Recipe or its name
     r = get_recipe(recipe); st = r.stage("context", kind); cache_dir = Path(cache_dir)
     tr = FeatureCache(cache_dir/r.train_split)
     if tr.C != r.C: raise DilatedReproError(f"{cache_dir/r.train_split}: scores have C={tr.C}, recipe {r.name!r} has C={r.C}")
-    val = FeatureCache(cache_dir/r.val_split) if (cache_dir/r.val_split/"manifest.json").is_file() else None
+    val = FeatureCache(cache_dir/r.val_split) if (cache_dir/r.val_split).is_dir() else None  # no manifest: refused
     torch.manual_seed(r.seed); ctx = build_context(r, kind)
     ev = (lambda m: cache_miou(m, val)) if val is not None else None
     return fit(ctx, st, FeatureBatches(tr, st.batch, r.seed, st.mirror), out_dir, tag="context", recipe=r, steps=steps,
@@ -585,8 +643,8 @@ def train_joint(recipe, data_root, out_dir,
     fck = load_checkpoint(frontend)
     if fck["stage"] != "frontend": raise DilatedReproError(f"{frontend} is a {fck['stage']} checkpoint, not a front end")
     kind = kind or (load_checkpoint(context).get("kind") if context else None) or r.kind
-    fe = build_frontend(r); fe.load_state_dict(fck["model"]); torch.manual_seed(r.seed); ctx = build_context(r, kind)
-    if context is not None: ctx.load_state_dict(load_checkpoint(context)["model"])
+    fe = _load_state(build_frontend(r), fck["model"], frontend); torch.manual_seed(r.seed); ctx = build_context(r, kind)
+    if context is not None: _load_state(ctx, load_checkpoint(context)["model"], context)
     ds = make_dataset(r, root, r.train_split)
     val = _maybe_val(r, root)
     layer = DataLayer(st.crop, mean_bgr=ds.mean_bgr, label_stride=r.label_stride, mirror=st.mirror)
@@ -617,6 +675,8 @@ def cli_train(argv=None) -> int:
     "`dilated-repro train`: one training stage of a recipe."
     a = _train_parser().parse_args(argv); r = get_recipe(a.recipe)
     if a.steps is not None and a.steps < 1: raise DilatedReproError(f"--steps must be >= 1, got {a.steps}")
+    if a.ckpt_every is not None and a.ckpt_every < 1: raise DilatedReproError(f"--ckpt-every must be >= 1, got {a.ckpt_every}")
+    writable_dir(a.out, "--out")
     if a.stage != "context" and not (Path(a.data).is_dir() or r.synthetic): raise DilatedReproError(f"--data {a.data}: dataset folder not found")
     kw = dict(steps=a.steps, resume=a.resume, ckpt_every=a.ckpt_every, progress=not a.no_progress)
     if a.stage == "frontend": train_frontend(r, a.data, a.out, pretrained=a.pretrained, init_from=a.init, **kw)
@@ -637,6 +697,7 @@ def cli_cache_features(argv=None) -> int:
     p.add_argument("--split", nargs="+", help="splits (default: the recipe's train and val splits)")
     p.add_argument("--no-progress", action="store_true")
     a = p.parse_args(argv)
+    writable_dir(a.out, "--out")
     ck = load_checkpoint(a.checkpoint)
     if ck["stage"] != "frontend": raise DilatedReproError(f"{a.checkpoint} is a {ck['stage']} checkpoint, not a front end")
     r, model = recipe_from_dict(ck["recipe"]), load_model(a.checkpoint)
