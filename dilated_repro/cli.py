@@ -19,6 +19,7 @@ COMMANDS = {
     "evaluate":       ("dilated_repro.evaluate", "cli_evaluate",       "mean IoU by the paper's protocol; per-class table, JSON/CSV"),
     "reproduce":      ("dilated_repro.reproduce", "cli_reproduce",     "the paper's Table 3 protocol end to end on the synthetic multi-scale set"),
     "bench":          ("dilated_repro.bench",    "cli_bench",          "benchmark inference and training against the machine's measured peak and onnxruntime"),
+    "questions":      ("dilated_repro.questions", "cli_questions",     "beyond the paper: prism vs pyramid, pretraining, initialization, gridding, front-end surgery"),
 }
 
 # %% ../nbs/90_cli.ipynb #db2c9b77
