@@ -16,7 +16,7 @@ from .context import ContextModule
 # %% auto #0
 __all__ = ['conv_flops', 'frontend_flops', 'context_flops', 'model_flops', 'cpu_info', 'bf16_native', 'time_interleaved',
            'ConvReLU', 'conv_step', 'inference_steps', 'InferenceModel', 'prepare_for_inference', 'inference_variants',
-           'gflops_table', 'bf16_cost', 'inference_memory', 'max_tile_batch']
+           'gflops_table', 'step_profile', 'bf16_cost', 'inference_memory', 'max_tile_batch']
 
 # %% ../nbs/12_fast.ipynb #77646b23
 def conv_flops(c_in:int, # input channels $c_{in}$
@@ -243,6 +243,29 @@ def gflops_table(timing:dict, # from `time_interleaved`
     head = "| variant | s | GFLOP/s | speed-up vs first |" + (" share of peak |" if peak else "")
     rows = [f"| {k} | {v:.3f} | {flops / v / 1e9:.1f} | {first / v:.2f} |" + (f" {flops / v / 1e9 / peak:.2f} |" if peak else "") for k, v in med.items()]
     return "\n".join([head, "|---" * (5 if peak else 4) + "|"] + rows)
+
+# %% ../nbs/12_fast.ipynb #cdd52cde
+def step_profile(model:InferenceModel, # from `prepare_for_inference`
+                 x:torch.Tensor, # input (N, c, H, W)
+                 names:list|None=None, # a label per step (default: the step's type and kernel size)
+                 repeats:int=1, # timed passes after one warm-up (median per step)
+                 ) -> list:
+    "Per step of a prepared model, in order: label, median seconds, FLOPs (convolutions; 0 otherwise), output shape."
+    steps, dev = list(model.steps), next(model.parameters()).device
+    if names is not None and len(names) != len(steps): raise DilatedReproError(f"step_profile: {len(names)} names for {len(steps)} steps")
+    label = lambda s: f"{type(s).__name__} {s.k}x{s.k}" if isinstance(s, ConvReLU) else type(s).__name__
+    rows, times = [], [[] for _ in steps]
+    with torch.inference_mode():
+        for r in range(repeats + 1):
+            y = x.to(dev, model.dtype)
+            for i, s in enumerate(steps):
+                t0 = time.perf_counter(); z = s(y)
+                if dev.type == "cuda": torch.cuda.synchronize()
+                times[i].append(time.perf_counter() - t0)
+                if r == 0: rows.append(dict(step=names[i] if names else label(s), shape=list(z.shape), flops=conv_flops(
+                    y.shape[1], z.shape[1], s.k, z.shape[2], z.shape[3], s.args[3], z.shape[0]) if isinstance(s, ConvReLU) else 0))
+                y = z
+    return [{**row, "s": statistics.median(t[1:])} for row, t in zip(rows, times)]
 
 # %% ../nbs/12_fast.ipynb #41569a1a
 def bf16_cost(model:nn.Module, # FrontEnd, ContextModule or DilationNet
