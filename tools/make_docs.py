@@ -201,11 +201,13 @@ def process(path, doc_url, pages, execute=False, timeout=600):
 
 _IMAGES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 # a call that draws a figure in a cell shown on a page (a plotting helper's own definition is exported, so not shown);
-# `#| gpu` cells are exempt (they cannot run on the CPU machines the notebooks are executed on), `#| slow` ones are not
+# `#| gpu` cells are exempt (they cannot run on the CPU machines the notebooks are executed on); a `#| slow` cell with no
+# output at all is shown as pending (warning), one whose outputs lack its figure fails like any other
 _DRAWS = re.compile(r"\bplt\.(subplots|figure|imshow|plot|bar|hist|show)\(|\.imshow\(|\bplot_\w+\(|\bshow_(predictions|\w*figure)\w*\(")
 
 def _figures(nb, path):
     "(number of figures the page shows, None or the problem when a shown cell draws a figure but has none committed)."
+    import nbformat
     n, empty, slow = 0, [], 0
     for c in nb.cells:
         if c.cell_type != "code" or {"remove_output", "gpu"} & set(c.metadata.get("tags", [])): continue
@@ -214,12 +216,17 @@ def _figures(nb, path):
         code = "\n".join(l for l in c.source.splitlines() if not l.lstrip().startswith("#"))
         m = _DRAWS.search(code)
         if not imgs and m and "plt.close" not in code:
+            if "slow" in c.metadata.get("tags", []) and not c.outputs:   # a `#| slow` cell never run: pending, said on the page
+                slow += 1; c.outputs = [nbformat.v4.new_output("stream", name="stdout", text=_PENDING)]; continue
             empty.append(code[code.rfind("\n", 0, m.start()) + 1:].split("\n")[0].strip()[:70])
-            slow += "slow" in c.metadata.get("tags", [])
+    if slow: print(f"warning: {path}: {slow} `#| slow` figure cell(s) not run yet (the page says so); "
+                   f"run tools/run_nb.py --flags slow {path} and commit", file=sys.stderr)
     if not empty: return n, None
     return n, (f"{path}: {len(empty)} cell(s) draw a figure but have none committed (first: `{empty[0]}`); run the "
-               f"notebook with tools/run_nb.py" + (f" --flags slow ({slow} of them `#| slow`)" if slow else "")
-               + " and commit it")
+               f"notebook with tools/run_nb.py and commit it")
+
+_PENDING = ("[output pending: this `#| slow` cell has not been run for these docs; "
+            "`python tools/run_nb.py --flags slow` on the notebook produces it]")
 
 _NAV_CSS = """<style>
 .docs-nav{position:sticky;top:0;z-index:10;background:#f7f7f9;border-bottom:1px solid #ddd;padding:6px 16px;
@@ -273,9 +280,9 @@ def build(out, notebooks=None, execute=False, timeout=600, verbose=False, mathja
         try:
             rel = p.relative_to(ROOT) if p.is_relative_to(ROOT) else p
             nb, fm, exported = process(p, doc_url, pages, execute, timeout)
+            nfig, problem = _figures(nb, rel)   # first: a pending `#| slow` cell gets its notice before conversion
             body, _ = ex.from_notebook_node(nb, resources={"metadata": {"path": str(p.parent), "name": p.stem}})
             _check_api(body, exported, rel)
-            nfig, problem = _figures(nb, rel)
             done.append((p, nb, fm, body, exported))
             if problem and check_figures:   # the page is still written (and linked), the build fails
                 errors.append(problem); print(f"FAILED {problem}", flush=True)
