@@ -245,14 +245,15 @@ BENCH_CONFIGS = {
                   repeats=1, warmup=1, memory=[("frontend", (404, 404), True)], threads=1, frontend_threads=[None]),
     # full: the authors' sizes. VOC tile 900x900, context on its 66x66 output at batch 8, a VOC-sized image
     # (375x500: one tile), training on the VOC recipe's 500 crops (batch 1 on CPU: cost is linear in the batch).
-    # Sized to run in about ten minutes on an idle 2-core CPU: all threads only (a 1-thread repeat of the front end is
-    # `frontend_threads=[None, 1]`), scaling tiles up to 1100 (the issue's sweep reaches 1400: a 1400 tile costs as
-    # much as the whole rest of the sweep, and the exponent is fitted from four sizes), bf16 speed only where native
+    # Sized for about ten minutes on an idle 2-core AVX2 CPU (~100-150 GFLOP/s): all threads only (a 1-thread repeat
+    # of the front end is `frontend_threads=[None, 1]`), 2 timed rounds for forward passes and 1 for predict and
+    # training steps (a single 900x900 call is over a TFLOP), scaling tiles 500-900 (the issue's sweep reaches 1400:
+    # a 1400 tile costs more than the whole sweep here; four sizes fix the exponent), bf16 speed only where native
     "full": dict(width=1.0, C=21, tiles=[(900, 900)], ctx_C=21, ctx_batch=8, ctx_map=66, predict_model="dilation8_pascal_voc",
                  joint_model="dilation8_pascal_voc", predict_image=(375, 500),
                  predict_tile=None, train_crop=500, train_batch=1, ctx_train_batch=8, peak_n=2048, peak_conv=(256, 56),
-                 bf16_peak_n=512, bf16_width=1/16, bf16_images=(4, 256), scaling_tiles=[500, 700, 900, 1100],
-                 scaling_maps=[32, 64, 128, 256], repeats=3, warmup=1, threads=None, frontend_threads=[None],
+                 bf16_peak_n=512, bf16_width=1/16, bf16_images=(4, 256), scaling_tiles=[500, 600, 700, 900],
+                 scaling_maps=[32, 64, 128, 256], repeats=2, warmup=1, threads=None, frontend_threads=[None],
                  memory=[("frontend", (900, 900), False), ("frontend", (900, 900), True), ("predict", (900, 900), True)]),
 }
 
@@ -299,9 +300,9 @@ def _run_bench(cfg, quick, ort, json_path, progress, parts):
     res = {"config": "quick" if quick else "full", "machine": {**cpu_info(), "torch": torch.__version__, "platform": platform.platform(),
            "onnxruntime": _ort_version(), "load_start": list(os.getloadavg())}}
     W, C, R, WU = cfg["width"], cfg["C"], cfg["repeats"], cfg["warmup"]
-    pbar = tqdm(parts, desc="bench", disable=not progress)
+    pbar, res["part_seconds"] = tqdm(parts, desc="bench", disable=not progress), {}
     for part in pbar:
-        pbar.set_postfix_str(part)
+        pbar.set_postfix_str(part); t_part = time.perf_counter()
         if part == "peak":
             res["peak"] = {"float32": measure_peak(torch.float32, cfg["peak_n"], cfg["peak_conv"], repeats=max(R, 3))}
             n16 = cfg["peak_n"] if bf16_native("cpu") else cfg["bf16_peak_n"]
@@ -336,11 +337,15 @@ def _run_bench(cfg, quick, ort, json_path, progress, parts):
         if part == "scaling":
             res["scaling"] = {f"front end, width {W:g}": bench_scaling(FrontEnd(C, width=W), cfg["scaling_tiles"], repeats=1, warmup=WU),
                               f"Basic context, C = {cfg['ctx_C']}": bench_scaling(ContextModule(cfg["ctx_C"], "basic"), cfg["scaling_maps"], repeats=max(1, R - 1), warmup=WU)}
+        res["part_seconds"][part] = time.perf_counter() - t_part
+        if json_path is not None: _write_json(res, json_path)  # what is done so far survives a crash later on
     res["machine"]["load_end"] = list(os.getloadavg())
     res["goals"] = goals(res)
-    if json_path is not None:
-        with atomic_path(json_path) as tmp: Path(tmp).write_text(json.dumps(res, indent=1, default=str))
+    if json_path is not None: _write_json(res, json_path)
     return res
+
+def _write_json(res, path):
+    with atomic_path(path) as tmp: Path(tmp).write_text(json.dumps(res, indent=1, default=str))
 
 def _ort_version():
     try:
@@ -418,6 +423,7 @@ def format_table(res:dict) -> str:
         L += ["| scaling | sizes | seconds | fitted exponent vs output cells |", "|---|---|---|---|"]
         L += [f"| {k} | {r['sizes']} | {[round(s, 3) for s in r['seconds']]} | {r['exponent']:.2f} |" for k, r in res["scaling"].items()]
         L.append("")
+    if res.get("part_seconds"): L += ["Seconds per part: " + ", ".join(f"{k} {v:.0f}" for k, v in res["part_seconds"].items()) + ".", ""]
     L += ["| goal | measured | target | met | misses by (factor) |", "|---|---|---|---|---|"]
     L += [f"| {g['goal']} | {_f(g['measured'])} | {g['target']} | {'–' if g['met'] is None else ('yes' if g['met'] else 'no')} | {_f(g['miss_factor'], '{:.2f}')} |" for g in res["goals"]]
     return "\n".join(L)
