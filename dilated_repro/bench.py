@@ -17,7 +17,7 @@ from .frontend import FrontEnd, DilationNet, frontend_output_size, frontend_size
 from .context import ContextModule
 from .models import build, MODELS
 from .fast import (conv_flops, frontend_flops, context_flops, model_flops, time_interleaved, cpu_info,
-                                bf16_native, prepare_for_inference, inference_memory, bf16_cost)
+                                bf16_native, prepare_for_inference, inference_memory, bf16_cost, phase_dilated_)
 
 # %% auto #0
 __all__ = ['BENCH_CONFIGS', 'GOALS', 'measure_peak', 'ort_available', 'ort_runner', 'bench_forward', 'TimedModel',
@@ -137,10 +137,13 @@ def train_flops(model:nn.Module, h:int, w:int, n:int=1) -> int:
 def train_step_fn(model:nn.Module, x:torch.Tensor, # model (copied) and its input batch
                   labels:torch.Tensor, # (N, h, w) class indices of the output grid
                   channels_last:bool=False, autocast_dtype=None, # e.g. torch.bfloat16 on a GPU
-                  lr:float=1e-8) -> Callable:
+                  lr:float=1e-8,
+                  phases:bool=False, # fc6 (large dilated kernels) by `phase_conv2d`: same result, fast backward on CPU
+                  ) -> Callable:
     "A callable doing one SGD step (the recipes' optimiser and loss) on a copy of `model`."
     from dilated_repro.train import Stage, make_optimizer, seg_loss
     m = copy.deepcopy(model).train()
+    if phases: phase_dilated_(m)
     if channels_last: m, x = m.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
     opt = make_optimizer(m, Stage(iters=1, batch=x.shape[0], lr=lr))
     def step():
@@ -153,16 +156,18 @@ def train_step_fn(model:nn.Module, x:torch.Tensor, # model (copied) and its inpu
 
 # %% ../nbs/13_bench.ipynb #09a3e28c
 def bench_train(stages:dict, # name -> (model, input batch)
-                peak:float|None=None, repeats:int=2, warmup:int=1) -> dict:
+                peak:float|None=None, repeats:int=2, warmup:int=1,
+                phases:bool=True, # fc6 by phases (`phase_dilated_`); PyTorch's own dilated backward is many times slower on CPU
+                ) -> dict:
     "Per stage: one training step in NCHW and in channels-last, interleaved; s, GFLOP/s (train_flops), share of peak."
     out = {}
     for name, (model, x) in stages.items():
         n, (h, w) = x.shape[0], x.shape[-2:]
         with torch.no_grad(): hw = model.eval()(x[:1]).shape[-2:]
         labels = torch.randint(0, model.C if hasattr(model, "C") else model.front_end.C, (n, *hw))
-        fns = {"eager NCHW": train_step_fn(model, x, labels), "eager channels_last": train_step_fn(model, x, labels, channels_last=True)}
+        fns = {"eager NCHW": train_step_fn(model, x, labels, phases=phases), "eager channels_last": train_step_fn(model, x, labels, channels_last=True, phases=phases)}
         t, flops = time_interleaved(fns, repeats=repeats, warmup=warmup), train_flops(model, h, w, n)
-        out[name] = {"flops": flops, "shape": list(x.shape), "rows": {k: _row(v, flops, peak) for k, v in t["median"].items()},
+        out[name] = {"flops": flops, "shape": list(x.shape), "phases": phases, "rows": {k: _row(v, flops, peak) for k, v in t["median"].items()},
                      "load": list(t["load"])}
     return out
 
