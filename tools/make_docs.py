@@ -17,8 +17,8 @@ nbconvert's HTML exporter; the Quarto cell options nbdev relies on (`echo`, `out
 
 Fails (exit 1, one line per notebook) when a notebook cannot be processed or converted, when a `show_doc` cannot be
 rendered from the imported module, when an exported function/class has no rendered signature on its page, or when a
-cell on a page draws a figure but has no figure committed (run the notebook with tools/run_nb.py, `--flags slow` for
-a `#| slow` cell, and commit it; `#| gpu` cells are exempt).
+cell on a page draws a figure but has no figure committed (run the notebook with tools/run_nb.py and commit it;
+`#| gpu` cells are exempt; a `#| slow` cell that was never run, no output at all, is shown as pending with a warning).
 """
 import argparse, ast, html, importlib, json, os, re, sys, time, traceback
 from pathlib import Path
@@ -205,8 +205,12 @@ _IMAGES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 # output at all is shown as pending (warning), one whose outputs lack its figure fails like any other
 _DRAWS = re.compile(r"\bplt\.(subplots|figure|imshow|plot|bar|hist|show)\(|\.imshow\(|\bplot_\w+\(|\bshow_(predictions|\w*figure)\w*\(")
 
+_PENDING = ("[output pending: this `#| slow` cell has not been run for these docs; "
+            "`python tools/run_nb.py --flags slow` on the notebook produces it]")
+
 def _figures(nb, path):
-    "(number of figures the page shows, None or the problem when a shown cell draws a figure but has none committed)."
+    """(number of figures the page shows, None or the problem when a shown cell draws a figure but has none committed);
+    gives a never-run `#| slow` figure cell the `_PENDING` notice as its output (so call it before converting `nb`)."""
     import nbformat
     n, empty, slow = 0, [], 0
     for c in nb.cells:
@@ -225,8 +229,6 @@ def _figures(nb, path):
     return n, (f"{path}: {len(empty)} cell(s) draw a figure but have none committed (first: `{empty[0]}`); run the "
                f"notebook with tools/run_nb.py and commit it")
 
-_PENDING = ("[output pending: this `#| slow` cell has not been run for these docs; "
-            "`python tools/run_nb.py --flags slow` on the notebook produces it]")
 
 _NAV_CSS = """<style>
 .docs-nav{position:sticky;top:0;z-index:10;background:#f7f7f9;border-bottom:1px solid #ddd;padding:6px 16px;
