@@ -17,7 +17,7 @@ from .data import SIZE_BUCKETS, colorize, voc_palette
 
 # %% auto #0
 __all__ = ['TABLE_CLASSES', 'PAPER_TABLE3', 'PAPER_KEY', 'CRF_GRID', 'ConfusionMatrix', 'table_records', 'format_table',
-           'save_results', 'tta_probs', 'evaluate_dataset', 'CRFParams', 'dense_crf', 'grid_search_crf',
+           'save_results', 'tta_probs', 'evaluate_dataset', 'CRFParams', 'dense_crf', 'CRFPool', 'grid_search_crf',
            'show_predictions', 'SizeBucketAccuracy', 'boundary_band', 'boundary_confusion', 'cli_evaluate']
 
 # %% ../nbs/05_evaluate.ipynb #3a0fe072
@@ -244,6 +244,8 @@ def tta_probs(prob_fn, # callable: RGB uint8 image (H, W, 3) -> probabilities (C
     return np.mean(acc, 0)
 
 # %% ../nbs/05_evaluate.ipynb #7940f5ff
+from contextlib import nullcontext
+
 def evaluate_dataset(model, # network (run through `dilated_repro.predict.predict`) or callable image -> (C, H, W) probabilities
                      dataset, # sequence of (RGB uint8 image (H, W, 3), label (H, W)) pairs
                      num_classes:int, # number of classes $C$
@@ -254,22 +256,24 @@ def evaluate_dataset(model, # network (run through `dilated_repro.predict.predic
                      limit:int|None=None, # score only the first `limit` items
                      on_item=None, # optional callback(index, image, label, probs) for extra metrics on the same pass
                      progress:bool=True, # show a progress bar
+                     workers:int=1, # processes for the dense CRF (pydensecrf is single-threaded); the network runs here
                      **predict_kw) -> dict: # passed to `predict` when `model` is a network
     "Score `model` on `dataset` by the paper's protocol (key `PAPER_KEY`), plus any requested extras under their own keys."
     fn, C = _prob_fn(model, predict_kw), num_classes
     keys = [PAPER_KEY] + (["flip"] if flip else []) + (["multi-scale+flip" if flip else "multi-scale"] if scales else []) + (["crf"] if crf else [])
     res = {k: ConfusionMatrix(C, ignore_index) for k in keys}
     n = len(dataset) if limit is None else min(limit, len(dataset))
-    for i in tqdm(range(n), desc="evaluate", disable=not progress):
-        image, label = dataset[i]
-        image, label = np.asarray(image), _labels(label, f"label of item {i}")
-        if image.ndim != 3 or image.shape[:2] != label.shape: raise DilatedReproError(f"item {i}: image {image.shape} does not match label {label.shape}")
-        P = _probs(fn(image), C, *label.shape, "prob_fn")
-        res[PAPER_KEY].update(P.argmax(0), label)
-        if flip: res["flip"].update(tta_probs(fn, image, C, flip=True, base=P).argmax(0), label)
-        if scales: res[keys[1 + flip]].update(tta_probs(fn, image, C, flip=flip, scales=scales, base=P).argmax(0), label)
-        if crf: res["crf"].update(dense_crf(image, P, None if crf is True else crf).argmax(0), label)
-        if on_item is not None: on_item(i, image, label, P)
+    with (CRFPool(workers) if crf else nullcontext()) as pool:
+        for i in tqdm(range(n), desc="evaluate", disable=not progress):
+            image, label = dataset[i]
+            image, label = np.asarray(image), _labels(label, f"label of item {i}")
+            if image.ndim != 3 or image.shape[:2] != label.shape: raise DilatedReproError(f"item {i}: image {image.shape} does not match label {label.shape}")
+            P = _probs(fn(image), C, *label.shape, "prob_fn")
+            res[PAPER_KEY].update(P.argmax(0), label)
+            if flip: res["flip"].update(tta_probs(fn, image, C, flip=True, base=P).argmax(0), label)
+            if scales: res[keys[1 + flip]].update(tta_probs(fn, image, C, flip=flip, scales=scales, base=P).argmax(0), label)
+            if crf: pool.submit(image, P, None if crf is True else crf, res["crf"].update, label)
+            if on_item is not None: on_item(i, image, label, P)
     return res
 
 # %% ../nbs/05_evaluate.ipynb #0485d173
@@ -310,6 +314,37 @@ def dense_crf(image:np.ndarray, # RGB uint8 image (H, W, 3)
     d.addPairwiseBilateral(sxy=p.bi_xy_std, srgb=p.bi_rgb_std, rgbim=np.ascontiguousarray(image, np.uint8), compat=p.bi_w)
     return np.asarray(d.inference(p.iterations), np.float32).reshape(C, H, W)
 
+# %% ../nbs/05_evaluate.ipynb #69a6e865
+def _crf_labels(crf_fn, image, probs, params) -> np.ndarray:
+    "Labels (H, W) after `crf_fn` (run in a worker: only the labels travel back)."
+    return np.asarray(crf_fn(image, probs, params)).argmax(0).astype(np.uint8)
+
+class CRFPool:
+    "Dense-CRF calls in `workers` processes (inline when workers <= 1); results go to callbacks, bounded in flight."
+    def __init__(self, workers:int=1, crf_fn=None):
+        if workers < 1: raise DilatedReproError(f"workers must be >= 1, got {workers}")
+        self.workers, self.crf_fn, self.pending, self.ex = workers, crf_fn or dense_crf, [], None
+    def __enter__(self):
+        if self.workers > 1:
+            import concurrent.futures as cf, multiprocessing as mp
+            self.ex = cf.ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"))
+        return self
+    def submit(self, image, probs, params, done, *args):
+        "Run the CRF on one image; call `done(labels, *args)` with its labels (now, or once it comes back)."
+        if self.ex is None: return done(_crf_labels(self.crf_fn, image, probs, params), *args)
+        P = probs.numpy() if isinstance(probs, torch.Tensor) else probs
+        self.pending.append((self.ex.submit(_crf_labels, self.crf_fn, np.asarray(image), P, params), done, args))
+        if len(self.pending) > 2*self.workers: self.wait(self.workers)
+    def wait(self, keep:int=0):
+        "Collect finished work (oldest first) until at most `keep` images are in flight."
+        while len(self.pending) > keep:
+            f, done, args = self.pending.pop(0); done(f.result(), *args)
+    def __exit__(self, typ, *_):
+        try:
+            if typ is None: self.wait()
+        finally:
+            if self.ex is not None: self.ex.shutdown(wait=True, cancel_futures=True)
+
 # %% ../nbs/05_evaluate.ipynb #1f373aa6
 def grid_search_crf(samples, # iterable of (RGB uint8 image, probabilities (C, H, W), label (H, W)) from a validation split
                     num_classes:int, # number of classes $C$
@@ -317,7 +352,8 @@ def grid_search_crf(samples, # iterable of (RGB uint8 image, probabilities (C, H
                     base:CRFParams|None=None, # values of the fields not in the grid
                     ignore_index:int=255, # void label
                     crf_fn=None, # (image, probs, params) -> probs; default `dense_crf`
-                    progress:bool=True) -> tuple: # show a progress bar
+                    progress:bool=True, # show a progress bar
+                    workers:int=1) -> tuple: # processes running `crf_fn` (it must then be picklable: a module-level function)
     "Mean IoU of every grid setting on `samples`; returns (best CRFParams, table of dicts sorted best first)."
     grid, base, crf_fn, samples = grid or CRF_GRID, base or CRFParams(), crf_fn or dense_crf, list(samples)
     names = {f.name for f in fields(CRFParams)}
@@ -325,10 +361,12 @@ def grid_search_crf(samples, # iterable of (RGB uint8 image, probabilities (C, H
     none = ConfusionMatrix(num_classes, ignore_index)
     for img, P, y in samples: none.update(np.asarray(P).argmax(0), y)
     table = []
-    for vals in tqdm(list(product(*grid.values())), desc="CRF grid", disable=not progress):
-        params, cm = replace(base, **dict(zip(grid, vals))), ConfusionMatrix(num_classes, ignore_index)
-        for img, P, y in samples: cm.update(crf_fn(img, P, params).argmax(0), y)
-        table.append(dict(asdict(params), miou=cm.miou(), pixel_accuracy=cm.pixel_accuracy()))
+    with CRFPool(workers, crf_fn) as pool:
+        for vals in tqdm(list(product(*grid.values())), desc="CRF grid", disable=not progress):
+            params, cm = replace(base, **dict(zip(grid, vals))), ConfusionMatrix(num_classes, ignore_index)
+            for img, P, y in samples: pool.submit(img, P, params, cm.update, y)
+            pool.wait()                                                   # cm complete before it is read
+            table.append(dict(asdict(params), miou=cm.miou(), pixel_accuracy=cm.pixel_accuracy()))
     table.sort(key=lambda r: -r["miou"] if not math.isnan(r["miou"]) else math.inf)  # stable: ties keep grid order
     best = CRFParams(**{k: v for k, v in table[0].items() if k in names})
     return best, table + [dict(crf="none", miou=none.miou(), pixel_accuracy=none.pixel_accuracy())]

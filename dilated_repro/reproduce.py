@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_reproduce.ipynb #2b90fb99
 from __future__ import annotations
-import json, math, time, argparse
+import json, math, os, time, argparse
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import numpy as np
@@ -84,7 +84,7 @@ def _crf_available() -> bool:
     try: import pydensecrf.densecrf; return True
     except ImportError: return False
 
-def score(model:nn.Module, val, objects:dict, data:Path, crf:CRFParams|None=None, progress:bool=True) -> dict:
+def score(model:nn.Module, val, objects:dict, data:Path, crf:CRFParams|None=None, progress:bool=True, workers:int=1) -> dict:
     "Paper-protocol mIoU (+ per-class IoU), per-size-bucket object accuracy and boundary mIoU of `model` on `val`."
     sba, bcm = SizeBucketAccuracy(), ConfusionMatrix(val.C)
     ids = val.ids
@@ -92,21 +92,24 @@ def score(model:nn.Module, val, objects:dict, data:Path, crf:CRFParams|None=None
         pred = P.argmax(0)
         sba.update(pred, label, read_instances(data, ids[i]), sizes={o["instance"]: o["diameter"] for o in objects[ids[i]]})
         boundary_confusion(pred, label, 4, val.C, cm=bcm)
-    res = evaluate_dataset(model, val, val.C, crf=crf, on_item=extra, progress=progress)
+    res = evaluate_dataset(model, val, val.C, crf=crf, on_item=extra, progress=progress, workers=workers)
     out = {"miou": res[PAPER_KEY].miou(), "iou": res[PAPER_KEY].iou().tolist(), "pixel_acc": res[PAPER_KEY].pixel_accuracy(),
            "size_acc": {b: v["accuracy"] for b, v in sba.result().items()}, "boundary_miou": bcm.miou()}
     if crf is not None: out["crf"] = {"miou": res["crf"].miou(), "iou": res["crf"].iou().tolist(), "params": asdict(crf)}
     return out
 
-def tune_crf(model:nn.Module, tune, grid:dict, progress:bool=False) -> CRFParams:
+def tune_crf(model:nn.Module, tune, grid:dict, progress:bool=False, workers:int=1) -> CRFParams:
     "Dense-CRF parameters chosen by grid search on the tuning images (Sec. 5)."
     from dilated_repro.predict import predict
     samples = [(img, predict(model, np.ascontiguousarray(img[:, :, ::-1])).numpy(), lbl) for img, lbl in (tune[i] for i in range(len(tune)))]
-    best, _ = grid_search_crf(samples, tune.C, grid=grid, progress=progress)
+    best, _ = grid_search_crf(samples, tune.C, grid=grid, progress=progress, workers=workers)
     return best
 
 # %% ../nbs/11_reproduce.ipynb #3a473b19
-def run_seed(cfg:ReproConfig, seed:int, out, crf:bool|None=None, progress:bool=True) -> dict:
+def _cores() -> int: return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+def run_seed(cfg:ReproConfig, seed:int, out, crf:bool|None=False, progress:bool=True,
+             workers:int|None=None) -> dict: # CRF worker processes (None: one per available core); results do not depend on it
     "Train and score front end, + Basic, + Large for one seed; results written to `out/seed<k>/results.json`."
     out = Path(out); data, tune_root = make_data(cfg, out, progress)
     res_path = out/f"seed{seed}"/"results.json"
@@ -121,8 +124,8 @@ def run_seed(cfg:ReproConfig, seed:int, out, crf:bool|None=None, progress:bool=T
     objects = read_objects(data, r.val_split); rows = {}
     for name in ("Front end", "Front + Basic", "Front + Large"):
         m = Predictor(nets[name], nets["spec"]["mean_bgr"], nets["spec"]["convention"], cfg.size).eval()
-        params = tune_crf(m, tune, dict(cfg.crf_grid)) if crf else None
-        rows[name] = score(m, val, objects, data, crf=params, progress=progress)
+        params = tune_crf(m, tune, dict(cfg.crf_grid), workers=workers or _cores()) if crf else None
+        rows[name] = score(m, val, objects, data, crf=params, progress=progress, workers=workers or _cores())
     logs = {k: read_log(nets["dir"]/k) for k in ("frontend", "basic", "large")}
     res = {"seed": seed, "config": asdict(cfg), "recipe": recipe_to_dict(replace(r, seed=seed)), "crf": crf, "classes": list(val.classes), "rows": rows,
            "seconds": round(time.time() - t0, 1), "logs": logs}
@@ -160,7 +163,7 @@ def table3(summary:dict) -> str:
              "| | paper | ours | paper + CRF | ours + CRF |", "|---|---|---|---|---|"]
     for k in ROWS:
         pk = "Front end + CRF" if k == "Front end" else f"{k} + CRF"
-        ours_crf = _pm(summary["crf_rows"][k]) if crf else "not run (install the crf extra)"
+        ours_crf = _pm(summary["crf_rows"][k]) if crf else "not run (--crf on; needs the crf extra)"
         lines.append(f"| {k} | {paper[k]:.1f} | {_pm(summary['rows'][k])} | {paper[pk]:.1f} | {ours_crf} |")
     lines += ["", "Paired gains (mIoU points, same front end per seed): mean ± sd, [per seed], seeds with a gain > 0", "",
               "| | paper | ours | paper + CRF | ours + CRF |", "|---|---|---|---|---|"]
@@ -182,12 +185,12 @@ def table3(summary:dict) -> str:
 def reproduce(out, # working folder: data, checkpoints, caches, results (resumable)
               seeds=(0,), # training seeds; the data set is the same for all
               cfg:ReproConfig|None=None, # default ReproConfig(); QUICK for a smoke run
-              crf:bool|None=None, # + CRF rows: None = when pydensecrf2 is installed
-              progress:bool=True) -> dict:
+              crf:bool|None=False, # + CRF rows (about 4 more minutes per seed on 2 cores); None = when pydensecrf2 is installed
+              progress:bool=True, workers:int|None=None) -> dict: # CRF worker processes (None: one per core)
     "Run the Table 3 protocol on the synthetic set for each seed; write and return the summary."
     cfg, out = cfg or ReproConfig(), Path(out)
     if not seeds: raise DilatedReproError("reproduce: give at least one seed")
-    results = [run_seed(cfg, s, out, crf=crf, progress=progress) for s in seeds]
+    results = [run_seed(cfg, s, out, crf=crf, progress=progress, workers=workers) for s in seeds]
     summary = dict(summarize(results), config=asdict(cfg))
     with atomic_path(out/"summary.json") as tmp: tmp.write_text(json.dumps(summary, indent=1))
     return summary
@@ -199,14 +202,16 @@ def cli_reproduce(argv=None) -> int:
     p.add_argument("--out", default="runs/reproduce", help="working folder (resumable); default runs/reproduce")
     p.add_argument("--seeds", type=int, default=1, help="number of training seeds (0..N-1); paired gains over them")
     p.add_argument("--quick", action="store_true", help="a tiny smoke run of the whole pipeline (CI)")
-    p.add_argument("--crf", choices=["auto", "on", "off"], default="auto", help="+ CRF rows (auto: if pydensecrf2 is installed)")
+    p.add_argument("--crf", choices=["auto", "on", "off"], default="off", help="+ CRF rows (needs pydensecrf2; about 4 min more per seed on 2 cores; auto: if installed); default off")
+    p.add_argument("--workers", type=int, default=None, help="processes for the dense CRF (default: one per available core)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     a = p.parse_args(argv)
     if a.seeds < 1: raise DilatedReproError(f"--seeds must be >= 1, got {a.seeds}")
+    if a.workers is not None and a.workers < 1: raise DilatedReproError(f"--workers must be >= 1, got {a.workers}")
     out = Path(a.out) / ("quick" if a.quick else "full")
     try: out.mkdir(parents=True, exist_ok=True); (out/".write_test").touch(); (out/".write_test").unlink()
     except OSError as e: raise DilatedReproError(f"--out {a.out}: not writable ({e.strerror})")
     s = reproduce(out, range(a.seeds), QUICK if a.quick else ReproConfig(), crf={"auto": None, "on": True, "off": False}[a.crf],
-                  progress=not a.no_progress)
+                  progress=not a.no_progress, workers=a.workers)
     print(table3(s)); print(f"\nresults: {out/'summary.json'}")
     return 0

@@ -144,12 +144,13 @@ RECIPES["synthetic"] = Recipe("synthetic", 6, "voc",
     # from random weights the paper's SGD settings learn less in the same iterations.
     frontend=Stage(iters=700, batch=4, lr=1.5e-3, weight_decay=0.0, crop=628, optimizer="adam", warmup=70,
                    cosine=True, clip=5.0),
-    # [ours, measured below] Adam at lr 1e-3, batch 16, 750 iterations (30 epochs of 400 maps); the paper's SGD
-    # (lr 1e-3, momentum 0.9) gains less in the same iterations.
-    context=Stage(iters=750, batch=16, lr=1e-3, momentum=0.9, weight_decay=0.0, optimizer="adam"),
+    # [ours, measured below] Adam at lr 1e-3, 750 iterations; the paper's SGD (lr 1e-3, momentum 0.9) gains less in
+    # the same iterations. Batch 8 (15 epochs of 400 maps): the comparison below ran at batch 16; halved so that
+    # `dilated-repro reproduce` fits its ~10-minute budget on 2 cores (the Large stage was 8 min of ~30 at batch 16).
+    context=Stage(iters=750, batch=8, lr=1e-3, momentum=0.9, weight_decay=0.0, optimizer="adam"),
     # [ours] the Large module with Adam at lr 1e-4: Adam moves every weight by about lr per step whatever its gradient,
     # and at 1e-3 the noise weights of Eq. 5 soon rival the identity taps (synthetic_design.md §4).
-    context_large=Stage(iters=750, batch=16, lr=1e-4, momentum=0.9, weight_decay=0.0, optimizer="adam"),
+    context_large=Stage(iters=750, batch=8, lr=1e-4, momentum=0.9, weight_decay=0.0, optimizer="adam"),
     # [code] joint at lr 1e-5 would barely move a from-scratch CPU model; [ours] a short SGD fine-tune at 1e-4
     joint=Stage(iters=100, batch=4, lr=1e-4, momentum=0.9, crop=628),
     width=1/16, convention="torchvision", frontend_init="kaiming", ckpt_every=100, eval_images=200,
@@ -376,14 +377,17 @@ def _seed_of(*xs) -> int: return int(np.random.SeedSequence(list(xs)).generate_s
 def fit(model:nn.Module, stage:Stage, batches, # batches(step, rank, world) -> (input, labels)
         out_dir, *, tag:str, recipe:Recipe, steps:int|None=None, resume:bool=False, ckpt_every:int|None=None,
         evaluate=None, # evaluate(model) -> dict of metrics, run on rank 0
-        eval_every:int=0, extra:dict|None=None, device=None, progress:bool=True, on_step=None) -> nn.Module:
+        eval_every:int=0, extra:dict|None=None, device=None, progress:bool=True, on_step=None,
+        channels_last:bool=True, # train in NHWC memory layout (same values; measured 1.6x faster front-end steps on CPU)
+        ) -> nn.Module:
     "Train `model` for `stage`, checkpointing to `out_dir/last.pt` and logging to `out_dir/log.jsonl`."
     rank, world, dev = init_distributed(); dev = device or dev
     out = Path(out_dir); ck, logf = out/"last.pt", out/"log.jsonl"
     for name, v in (("steps", steps), ("ckpt_every", ckpt_every)):
         if v is not None and v < 1: raise DilatedReproError(f"{name} must be >= 1, got {v}")
     steps = steps or stage.iters; every = ckpt_every or recipe.ckpt_every
-    net = model.to(dev); opt = make_optimizer(net, stage); start = 0
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    net = model.to(dev, memory_format=fmt); opt = make_optimizer(net, stage); start = 0
     if ck.is_file() and not resume: raise DilatedReproError(f"{ck} exists: pass --resume to continue it, or use another --out")
     if resume and ck.is_file():
         st = load_checkpoint(ck)
@@ -405,11 +409,11 @@ def fit(model:nn.Module, stage:Stage, batches, # batches(step, rank, world) -> (
                          "rng": _rng_state(), **(extra or {})}, ck)
         if world > 1: dist.barrier()
     _train_steps(ddp, net, opt, stage, batches, start, steps, every, save, logf, tag, rank, world, dev, evaluate,
-                 eval_every, progress, on_step, recipe.seed)
+                 eval_every, progress, on_step, recipe.seed, fmt)
     if world > 1:
         spread = _replica_spread(net)
         if rank == 0: _log(logf, {"stage": tag, "step": steps, "event": "replicas", "world": world, "spread": spread})
-    return net
+    return net.to(memory_format=torch.contiguous_format)                    # handed back in the usual layout
 
 # %% ../nbs/10_train.ipynb #703751c9
 def _log(path:Path, rec:dict):
@@ -430,7 +434,7 @@ def _diverged(logf:Path, rank:int, tag:str, step:int, what:str, done:str, lr:flo
 def _is_eval(r:dict) -> bool: return "loss" not in r and "event" not in r
 
 def _train_steps(ddp, net, opt, stage, batches, start, steps, every, save, logf, tag, rank, world, dev, evaluate,
-                 eval_every, progress, on_step, seed):
+                 eval_every, progress, on_step, seed, fmt=torch.contiguous_format):
     "The loop itself: schedule, forward, VALID-normalised loss, NaN/inf check, backward, step, log, checkpoint, evaluate."
     due = lambda s: evaluate and ((eval_every and s % eval_every == 0) or s == steps)
     def run_eval(s):
@@ -443,7 +447,7 @@ def _train_steps(ddp, net, opt, stage, batches, start, steps, every, save, logf,
         lr = stage_lr(stage, step, steps); set_lr(opt, lr)
         torch.manual_seed(_seed_of(seed, step, rank))                       # dropout: a function of (seed, step, rank)
         x, y = batches(step, rank, world)
-        loss = seg_loss(ddp(x.to(dev)), y.to(dev))
+        loss = seg_loss(ddp(x.to(dev, memory_format=fmt) if x.dim() == 4 else x.to(dev)), y.to(dev))
         if _any_not_finite(loss, world):                                    # before backward: nothing is changed
             _diverged(logf, rank, tag, step + 1, f"the loss is {float(loss.detach())}" + (f" on process {rank} (NaN/inf on one of {world})" if world > 1 else ""), "stopped before updating the weights", lr, last)
         opt.zero_grad(set_to_none=True); loss.backward()
