@@ -327,7 +327,10 @@ class CRFPool:
     def __enter__(self):
         if self.workers > 1:
             import concurrent.futures as cf, multiprocessing as mp
-            self.ex = cf.ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"))
+            # fork where there is one: a worker then needs no re-import of the caller's script (spawn would run an
+            # unguarded script again); it touches no torch state, only numpy and pydensecrf
+            ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+            self.ex = cf.ProcessPoolExecutor(self.workers, mp_context=ctx)
         return self
     def submit(self, image, probs, params, done, *args):
         "Run the CRF on one image; call `done(labels, *args)` with its labels (now, or once it comes back)."
