@@ -21,14 +21,15 @@ from .frontend import FrontEnd, DilationNet, MARGIN, INPUT_CONVENTIONS, load_vgg
 from .predict import writable_dir
 from .context import ContextModule, DILATIONS
 from .evaluate import ConfusionMatrix
+from .fast import phase_dilated_
 
 # %% auto #0
 __all__ = ['RECIPES', 'Stage', 'stage_lr', 'Recipe', 'param_groups', 'make_optimizer', 'set_lr', 'upsample_corner', 'seg_loss',
            'to_network', 'Sampler', 'shard', 'ImageBatches', 'make_dataset', 'build_frontend', 'init_frontend_',
            'build_context', 'recipe_to_dict', 'recipe_from_dict', 'load_checkpoint', 'load_model', 'read_log',
-           'init_distributed', 'fit', 'frontend_input', 'grid_scores', 'grid_miou', 'get_recipe', 'train_frontend',
-           'model_checksum', 'cache_features', 'FeatureCache', 'FeatureBatches', 'cache_miou', 'train_context',
-           'train_joint', 'cli_train', 'cli_cache_features', 'plot_log', 'grid_report']
+           'init_distributed', 'channels_last_default', 'fit', 'frontend_input', 'grid_scores', 'grid_miou',
+           'get_recipe', 'train_frontend', 'model_checksum', 'cache_features', 'FeatureCache', 'FeatureBatches',
+           'cache_miou', 'train_context', 'train_joint', 'cli_train', 'cli_cache_features', 'plot_log', 'grid_report']
 
 # %% ../nbs/10_train.ipynb #142b3134
 @dataclass(frozen=True)
@@ -374,11 +375,17 @@ def _replica_spread(model:nn.Module) -> float:
 # %% ../nbs/10_train.ipynb #4e838897
 def _seed_of(*xs) -> int: return int(np.random.SeedSequence(list(xs)).generate_state(1)[0])
 
+def channels_last_default(model:nn.Module, device) -> bool:
+    "Train NHWC? On CUDA yes; on CPU only narrow networks (no conv wider than 256 channels), where it measured faster."
+    if torch.device(device).type == "cuda": return True
+    return max((m.out_channels for m in model.modules() if isinstance(m, nn.Conv2d)), default=0) <= 256
+
 def fit(model:nn.Module, stage:Stage, batches, # batches(step, rank, world) -> (input, labels)
         out_dir, *, tag:str, recipe:Recipe, steps:int|None=None, resume:bool=False, ckpt_every:int|None=None,
         evaluate=None, # evaluate(model) -> dict of metrics, run on rank 0
         eval_every:int=0, extra:dict|None=None, device=None, progress:bool=True, on_step=None,
-        channels_last:bool=True, # train in NHWC memory layout (same values; measured 1.6x faster front-end steps on CPU)
+        channels_last:bool|None=None, # NHWC memory layout (same values); None: `channels_last_default(model, device)`
+        phases:bool|None=None, # fc6-like convs (dilated, k >= 7) by `phase_conv2d` (same values); None: on CPU in NCHW
         ) -> nn.Module:
     "Train `model` for `stage`, checkpointing to `out_dir/last.pt` and logging to `out_dir/log.jsonl`."
     rank, world, dev = init_distributed(); dev = device or dev
@@ -386,8 +393,11 @@ def fit(model:nn.Module, stage:Stage, batches, # batches(step, rank, world) -> (
     for name, v in (("steps", steps), ("ckpt_every", ckpt_every)):
         if v is not None and v < 1: raise DilatedReproError(f"{name} must be >= 1, got {v}")
     steps = steps or stage.iters; every = ckpt_every or recipe.ckpt_every
+    if channels_last is None: channels_last = channels_last_default(model, dev)
     fmt = torch.channels_last if channels_last else torch.contiguous_format
     net = model.to(dev, memory_format=fmt); opt = make_optimizer(net, stage); start = 0
+    if phases is None: phases = torch.device(dev).type == "cpu" and not channels_last
+    swapped = phase_dilated_(net) if phases else []                       # same parameters: optimizer unaffected
     if ck.is_file() and not resume: raise DilatedReproError(f"{ck} exists: pass --resume to continue it, or use another --out")
     if resume and ck.is_file():
         st = load_checkpoint(ck)
@@ -413,7 +423,8 @@ def fit(model:nn.Module, stage:Stage, batches, # batches(step, rank, world) -> (
     if world > 1:
         spread = _replica_spread(net)
         if rank == 0: _log(logf, {"stage": tag, "step": steps, "event": "replicas", "world": world, "spread": spread})
-    return net.to(memory_format=torch.contiguous_format)                    # handed back in the usual layout
+    for name in swapped: net.get_submodule(name).__class__ = nn.Conv2d  # handed back as plain convolutions
+    return net.to(memory_format=torch.contiguous_format)                    # and in the usual layout
 
 # %% ../nbs/10_train.ipynb #703751c9
 def _log(path:Path, rec:dict):
