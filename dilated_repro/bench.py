@@ -374,7 +374,8 @@ GOALS = (  # (name, where in the result, target, "<=" or ">=")
     ("front end fp32: ours, share of fp32 peak", ("frontend", 0, "rows", "ours", "of_peak"), 0.9, ">="),
     ("front end bf16: ours, share of bf16 peak", ("bf16", "frontend", "rows", "ours bf16", "of_peak"), 0.8, ">="),
     ("Large context forward (batch 8): share of fp32 peak", ("context", -1, "rows", "ours", "of_peak"), 0.8, ">="),
-    ("Large context training step (batch 8): share of fp32 peak", ("train", 2, "rows", "eager channels_last", "of_peak"), 0.8, ">="),
+    # the training step in the layout `fit` uses for this module (`channels_last_default`: NCHW, 672 channels > 256)
+    ("Large context training step (batch 8): share of fp32 peak", ("train", 2, "rows", "eager NCHW", "of_peak"), 0.8, ">="),
     ("tiled prediction overhead / network time", ("predict", "rows", "ours", "overhead"), 0.05, "<="),
 )
 
