@@ -186,10 +186,9 @@ def peak_rss_mb() -> float:
 def _probe(cfg:dict):
     "Run in a fresh process by `measure_memory`: print peak RSS (MB) after building the model and after inference."
     torch.set_num_threads(cfg.get("threads") or torch.get_num_threads())
-    rss = peak_rss_mb
     m = build(cfg["model"], width=cfg["width"]).eval()
     if cfg["what"] == "frontend": m = m.front_end
-    before = rss()
+    before = peak_rss_mb()
     net = prepare_for_inference(m) if cfg["ours"] else m
     with torch.inference_mode():
         if cfg["what"] == "predict":
@@ -197,7 +196,7 @@ def _probe(cfg:dict):
             img = np.random.default_rng(0).integers(0, 256, (*cfg["image"], 3), dtype=np.uint8)
             predict(net, img, tile=tuple(cfg["tile"]))
         else: net(torch.randn(1, 3, *cfg["tile"]))
-    print(json.dumps({"model_mb": before, "peak_mb": rss()}))
+    print(json.dumps({"model_mb": before, "peak_mb": peak_rss_mb()}))
 
 def measure_memory(what:str="frontend", # "frontend" (one forward on a tile) or "predict" (tiled prediction of an image)
                    model:str="dilation8_pascal_voc", width:float=1.0, tile:tuple=(900, 900),

@@ -113,7 +113,7 @@ def run_seed(cfg:ReproConfig, seed:int, out, crf:bool|None=False, progress:bool=
     "Train and score front end, + Basic, + Large for one seed; results written to `out/seed<k>/results.json`."
     out = Path(out); data, tune_root = make_data(cfg, out, progress)
     res_path = out/f"seed{seed}"/"results.json"
-    crf = _crf_available() if crf is None else crf
+    crf, workers = _crf_available() if crf is None else crf, workers or _cores()
     if res_path.is_file():
         old = json.loads(res_path.read_text())
         same = {"config": asdict(cfg), "recipe": recipe_to_dict(replace(get_recipe(cfg.recipe), seed=seed)), "crf": crf}
@@ -124,8 +124,8 @@ def run_seed(cfg:ReproConfig, seed:int, out, crf:bool|None=False, progress:bool=
     objects = read_objects(data, r.val_split); rows = {}
     for name in ("Front end", "Front + Basic", "Front + Large"):
         m = Predictor(nets[name], nets["spec"]["mean_bgr"], nets["spec"]["convention"], cfg.size).eval()
-        params = tune_crf(m, tune, dict(cfg.crf_grid), workers=workers or _cores()) if crf else None
-        rows[name] = score(m, val, objects, data, crf=params, progress=progress, workers=workers or _cores())
+        params = tune_crf(m, tune, dict(cfg.crf_grid), workers=workers) if crf else None
+        rows[name] = score(m, val, objects, data, crf=params, progress=progress, workers=workers)
     logs = {k: read_log(nets["dir"]/k) for k in ("frontend", "basic", "large")}
     res = {"seed": seed, "config": asdict(cfg), "recipe": recipe_to_dict(replace(r, seed=seed)), "crf": crf, "classes": list(val.classes), "rows": rows,
            "seconds": round(time.time() - t0, 1), "logs": logs}
@@ -185,7 +185,7 @@ def table3(summary:dict) -> str:
 def reproduce(out, # working folder: data, checkpoints, caches, results (resumable)
               seeds=(0,), # training seeds; the data set is the same for all
               cfg:ReproConfig|None=None, # default ReproConfig(); QUICK for a smoke run
-              crf:bool|None=False, # + CRF rows (about 4 more minutes per seed on 2 cores); None = when pydensecrf2 is installed
+              crf:bool|None=False, # + CRF rows (about 5 more minutes per seed on 2 cores); None = when pydensecrf2 is installed
               progress:bool=True, workers:int|None=None) -> dict: # CRF worker processes (None: one per core)
     "Run the Table 3 protocol on the synthetic set for each seed; write and return the summary."
     cfg, out = cfg or ReproConfig(), Path(out)
@@ -202,7 +202,7 @@ def cli_reproduce(argv=None) -> int:
     p.add_argument("--out", default="runs/reproduce", help="working folder (resumable); default runs/reproduce")
     p.add_argument("--seeds", type=int, default=1, help="number of training seeds (0..N-1); paired gains over them")
     p.add_argument("--quick", action="store_true", help="a tiny smoke run of the whole pipeline (CI)")
-    p.add_argument("--crf", choices=["auto", "on", "off"], default="off", help="+ CRF rows (needs pydensecrf2; about 4 min more per seed on 2 cores; auto: if installed); default off")
+    p.add_argument("--crf", choices=["auto", "on", "off"], default="off", help="+ CRF rows (needs pydensecrf2; about 5 min more per seed on 2 cores; auto: if installed); default off")
     p.add_argument("--workers", type=int, default=None, help="processes for the dense CRF (default: one per available core)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     a = p.parse_args(argv)
