@@ -33,8 +33,8 @@ __all__ = ['LEARNED', 'METRICS', 'SURGERIES', 'ARMS', 'INITS', 'DEGRID', 'EXPERI
            'PrismSettings', 'model_costs', 'summarize_rows', 'paired', 'verdict', 'foreground_iou', 'prism_vs_pyramid',
            'prism_table', 'plot_bars', 'prism_finding', 'VGGFrontEnd', 'Images', 'load_images', 'vgg_input',
            'grid_labels', 'evaluate_images', 'train_images', 'image_data', 'object_crops', 'classification_set',
-           'pretrain_classifier', 'transfer_', 'PretrainSettings', 'pretraining', 'pretrain_table', 'plot_curves',
-           'pretrain_finding', 'InitSettings', 'init_schemes', 'init_table', 'init_finding', 'coverage',
+           'pretrain_classifier', 'transfer_', 'PretrainSettings', 'n_labelled', 'pretraining', 'pretrain_table',
+           'plot_curves', 'pretrain_finding', 'InitSettings', 'init_schemes', 'init_table', 'init_finding', 'coverage',
            'plot_coverage', 'input_gradient', 'GridSettings', 'gridding', 'gridding_table', 'plot_input_gradients',
            'gridding_finding', 'SurgerySettings', 'surgery', 'surgery_table', 'surgery_finding', 'run_questions',
            'cli_questions']
@@ -180,12 +180,16 @@ def load_maps(cache_dir, # folder with train/ and val/ caches from `cache_featur
     return Maps(x, y, xv, yv, inst, [{o["instance"]: o["diameter"] for o in objs[i]} for i in va.ids], tr.C, source or str(cache_dir))
 
 # %% ../nbs/15_open_questions.ipynb #67262dc0
+def _reproduction_cache(src:MapSource, seed:int) -> Path|None:
+    "`src.reproduce`'s cache folder of front end `seed` if it holds both splits (train/ and val/ manifests), else None."
+    if src.reproduce is None: return None
+    cd = Path(src.reproduce)/f"seed{seed}"/"cache"
+    return cd if all((cd/s/"manifest.json").is_file() for s in ("train", "val")) else None
+
 def score_maps(src:MapSource, seed:int, work, progress:bool=False) -> Maps:
     "Front end `seed`'s score maps: from `src.reproduce` when it holds that seed's caches, else made under `work`."
-    if src.reproduce is not None:
-        rep = Path(src.reproduce); cd = rep/f"seed{seed}"/"cache"
-        if all((cd/s/"manifest.json").is_file() for s in ("train", "val")):
-            return load_maps(cd, rep/"data", f"reproduction cache {cd}")
+    if (cd := _reproduction_cache(src, seed)) is not None:
+        return load_maps(cd, Path(src.reproduce)/"data", f"reproduction cache {cd}")
     work = Path(work); S = src.size
     data = make_synthetic_voc(work/f"maps_data_{S}", src.n_train, src.n_val, S, seed=src.data_seed, progress=progress)
     r = RECIPES["synthetic"]
@@ -198,11 +202,9 @@ def score_maps(src:MapSource, seed:int, work, progress:bool=False) -> Maps:
 
 def map_inputs(src:MapSource, seeds) -> dict:
     "Per seed, what its maps are read from: SHA-1 of the reproduction caches' manifests (they name the front end's weights), or 'own' (fixed by `src`)."
-    out = {}
-    for seed in seeds:
-        ms = [Path(src.reproduce)/f"seed{seed}"/"cache"/s/"manifest.json" for s in ("train", "val")] if src.reproduce is not None else []
-        out[str(seed)] = hashlib.sha1(b"".join(m.read_bytes() for m in ms)).hexdigest() if ms and all(m.is_file() for m in ms) else "own"
-    return out
+    def fingerprint(cd):
+        return "own" if cd is None else hashlib.sha1(b"".join((cd/s/"manifest.json").read_bytes() for s in ("train", "val"))).hexdigest()
+    return {str(seed): fingerprint(_reproduction_cache(src, seed)) for seed in seeds}
 
 # %% ../nbs/15_open_questions.ipynb #d54433d9
 def score_predictions(pred:np.ndarray, # (M, h, w) predicted labels on the grid
@@ -670,6 +672,10 @@ class PretrainSettings:
 # %% ../nbs/15_open_questions.ipynb #37acd634
 ARMS = ("scratch", "pretrained: synthetic classification", "pretrained: ImageNet VGG-16")
 
+def n_labelled(fraction, n_train:int) -> int:
+    "Labelled images of a fraction of the train split (at least one); `fraction` may be a JSON key ('0.25')."
+    return max(1, round(float(fraction)*n_train))
+
 def pretraining(s:PretrainSettings=PretrainSettings(), out="runs/questions", progress:bool=False) -> dict:
     "Experiment 2: per seed, pretrain a classifier, then fine-tune scratch and pretrained front ends on each labelled fraction; table to out/pretraining.json."
     if (old := previous(Path(out)/"pretraining.json", s)) is not None: return old
@@ -681,7 +687,7 @@ def pretraining(s:PretrainSettings=PretrainSettings(), out="runs/questions", pro
         clf, acc, secs = pretrain_classifier(cx, cy, s.width, s.pretrain_steps, s.pretrain_batch, s.lr, seed, min(400, len(cx)//4), progress=progress)
         pre.append({"seed": seed, "accuracy": acc, "chance": 100*float(torch.bincount(cy).max())/len(cy), "seconds": secs})
         for frac in s.fractions:
-            k = max(1, round(frac*s.n_train))
+            k = n_labelled(frac, s.n_train)
             for arm in ARMS[:2] + ((ARMS[2],) if s.imagenet else ()):
                 torch.manual_seed(seed); net = VGGFrontEnd(tr.C, s.width, "paper")
                 if arm == ARMS[1]: transfer_(net, clf.cpu())
@@ -703,7 +709,7 @@ def pretrain_table(res:dict) -> str:
             f"Pretraining task accuracy (held out) {pm(acc)} % (majority class {ch:.1f} %)\n\n")
     gains = ["", "| labelled images | arm | gain over scratch (mIoU points, paired) |", "|---|---|---|"]
     for f, d in res["gain"].items():
-        k = max(1, round(float(f)*s["n_train"]))
+        k = n_labelled(f, s["n_train"])
         for arm, g in d.items(): gains.append(f"| {k} | {arm} | {g['mean']:+.1f} ± {g['sd']:.1f} |")
     fg = ", ".join(f"{k} {foreground_iou(res, k, 'key'):.1f}" for k in res["summary"])
     return head + _metric_table(res, METRICS, "arm, labelled images") + f"\n\nMean foreground-class IoU %: {fg}\n" + "\n".join(gains)
@@ -725,10 +731,10 @@ def pretrain_finding(res:dict) -> str:
     "Experiment 2's finding, computed from its table."
     s, n = res["settings"], len(res["settings"]["seeds"]); parts = []
     for f, d in res["gain"].items():
-        g = d[ARMS[1]]; k = max(1, round(float(f)*s["n_train"]))
+        g = d[ARMS[1]]; k = n_labelled(f, s["n_train"])
         parts.append(f"with {k} labelled images pretraining changes mIoU by {g['mean']:+.1f} ± {g['sd']:.1f} points ({verdict(g, 'a gain', 'a loss', 'no clear difference')})")
     fs = sorted(res["gain"], key=float); glo, ghi = res["gain"][fs[0]][ARMS[1]], res["gain"][fs[-1]][ARMS[1]]
-    lo, hi = glo["mean"], ghi["mean"]; klo, khi = (max(1, round(float(f)*s["n_train"])) for f in (fs[0], fs[-1]))
+    lo, hi = glo["mean"], ghi["mean"]; klo, khi = (n_labelled(f, s["n_train"]) for f in (fs[0], fs[-1]))
     trend = verdict(mean_sd([a - b for a, b in zip(glo["per_seed"], ghi["per_seed"])]), "larger with less labelled data",
                     "smaller with less labelled data", f"not measurably different between {klo} and {khi} labelled images")
     fg = {k: foreground_iou(res, k, "key") for k in res["summary"]}; dead = [k for k in fg if fg[k] < LEARNED]
