@@ -9,7 +9,8 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['DilatedReproError', 'set_seed', 'default_device', 'in_test', 'has_gpu', 'atomic_path', 'atomic_save']
+__all__ = ['DilatedReproError', 'set_seed', 'default_device', 'in_test', 'has_gpu', 'atomic_path', 'atomic_save', 'check_device',
+           'writable_dir']
 
 # %% ../nbs/00_core.ipynb #66be9dc5
 class DilatedReproError(Exception):
@@ -63,3 +64,38 @@ def atomic_save(obj, path):
     "`torch.save` to `path` atomically (temp file + rename)."
     with atomic_path(path) as tmp: torch.save(obj, tmp)
     return Path(path)
+
+# %% ../nbs/00_core.ipynb #4a9e1441
+def check_device(device=None, # "cpu", "cuda", "cuda:1", "mps", a torch.device, or None (CUDA if available, else CPU)
+                 ) -> torch.device:
+    "`device` as a `torch.device` that exists on this machine; a one-line DilatedReproError otherwise."
+    if device is None: return default_device()
+    try: d = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise DilatedReproError(f"--device {device!r}: not a device name (cpu, cuda, cuda:1, mps)") from None
+    if d.type == "cuda":
+        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if n == 0: raise DilatedReproError(f"--device {device}: CUDA is not available on this machine; use --device cpu")
+        if d.index is not None and d.index >= n:
+            raise DilatedReproError(f"--device {device}: this machine has {n} CUDA device(s)")
+    elif d.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
+        raise DilatedReproError(f"--device {device}: MPS is not available on this machine")
+    elif d.type not in ("cpu", "cuda", "mps"):
+        raise DilatedReproError(f"--device {device}: only cpu, cuda and mps are supported")
+    return d
+
+def writable_dir(d, # output folder (need not exist yet)
+                 what:str="output folder", # how the user named it, for the message
+                 ) -> Path:
+    "Check, before any work is done and without creating anything, that `d` exists or can be made and written to."
+    d = Path(d)
+    base = d
+    while not base.exists() and base != base.parent: base = base.parent  # the folder that would hold the new ones
+    try:
+        if not base.is_dir(): raise NotADirectoryError(20, "Not a directory")
+        fd, probe = tempfile.mkstemp(dir=base, prefix=".write-test-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise DilatedReproError(f"{what} {d}: cannot write there ({e.strerror or type(e).__name__})") from None
+    return d

@@ -4,26 +4,25 @@
 
 # %% ../nbs/09_data.ipynb #e8a5fd8f
 from __future__ import annotations
-import json, math, time
+import json, math, time, warnings
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 from tqdm import tqdm
 from .core import DilatedReproError, atomic_path
-from .predict import read_image as _read_bgr  # the one image decoder (16-bit, damaged files, bombs)
 from .frontend import MARGIN   # 186 = (receptive field 380 - stride 8) / 2, the authors' label_margin
 
 # %% auto #0
 __all__ = ['VOC_CLASSES', 'URBAN_CLASSES', 'URBAN_PALETTE', 'VOC_MEAN_BGR', 'CAMVID_MEAN_BGR', 'KITTI_MEAN_BGR',
            'CITYSCAPES_MEAN_BGR', 'SEGNET_CAMVID_CLASSES', 'SEGNET_TO_PAPER', 'ROS_KITTI_CLASSES', 'ROS_TO_PAPER',
            'CITYSCAPES_LABELS', 'CITYSCAPES_CLASSES', 'CITYSCAPES_CATEGORIES', 'CITYSCAPES_TRAIN_TO_CATEGORY',
-           'CITYSCAPES_LUT', 'SYNTH_CLASSES', 'SYNTH_PARTIAL', 'SIZE_BUCKETS', 'voc_palette', 'read_image',
-           'read_label_png', 'check_label', 'apply_lut', 'make_lut', 'SegDataset', 'VOCSegmentation', 'read_sbd_mat',
-           'SBDSegmentation', 'VOCSBDTrain', 'VOCAugSegmentation', 'CamVid', 'KITTI', 'Cityscapes', 'colorize',
-           'show_samples', 'shape_mask', 'SynthDesign', 'synth_sample', 'synthetic_pending', 'make_synthetic_voc',
-           'size_bucket', 'read_objects', 'read_instances', 'size_bucket_map', 'pad_reflect101', 'pad_void',
-           'DataLayer']
+           'CITYSCAPES_LUT', 'DATASET_KINDS', 'SYNTH_CLASSES', 'SYNTH_PARTIAL', 'SIZE_BUCKETS', 'voc_palette',
+           'read_image', 'read_label_png', 'check_label', 'apply_lut', 'make_lut', 'SegDataset', 'VOCSegmentation',
+           'read_sbd_mat', 'SBDSegmentation', 'VOCSBDTrain', 'VOCAugSegmentation', 'CamVid', 'KITTI', 'Cityscapes',
+           'open_dataset', 'colorize', 'show_samples', 'shape_mask', 'SynthDesign', 'synth_sample', 'synthetic_pending',
+           'make_synthetic_voc', 'size_bucket', 'read_objects', 'read_instances', 'size_bucket_map', 'pad_reflect101',
+           'pad_void', 'DataLayer']
 
 # %% ../nbs/09_data.ipynb #7f5e6bc7
 VOC_CLASSES = ("background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
@@ -51,9 +50,53 @@ KITTI_MEAN_BGR = (96.19429688, 95.55136972, 91.34692262)               # kitti.j
 CITYSCAPES_MEAN_BGR = (72.39, 82.91, 73.16)                            # cityscapes.json
 
 # %% ../nbs/09_data.ipynb #05760764
-def read_image(path) -> np.ndarray:
-    "Read an image file as RGB uint8 `(H, W, 3)`: `predict.read_image` without EXIF rotation (the label's pixel grid)."
-    return np.ascontiguousarray(_read_bgr(path, exif=False)[:, :, ::-1])   # BGR -> RGB
+_GREY16 = ("I", "I;16", "I;16L", "I;16B", "I;16N")
+
+def _grey16(a:np.ndarray, p) -> np.ndarray:
+    "16-bit grey (H, W) -> RGB uint8 by the high byte, as OpenCV."
+    if a.size and (a.min() < 0 or a.max() > 65535):
+        raise DilatedReproError(f"image {p}: 32-bit integer pixels outside 0..65535")
+    return np.repeat((a.astype(np.uint32) >> 8).astype(np.uint8)[:, :, None], 3, axis=2)
+
+def _open_unlimited(p):
+    "Image.open without Pillow's own bomb check (ours names the file and the limit)."
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        old = Image.MAX_IMAGE_PIXELS
+        Image.MAX_IMAGE_PIXELS = None
+        try: return Image.open(p)
+        finally: Image.MAX_IMAGE_PIXELS = old
+
+def _decode_rgb(im, p, limit, exif) -> np.ndarray:
+    if limit and im.width * im.height > limit:
+        n = im.width * im.height
+        raise DilatedReproError(f"image {p}: {im.width}x{im.height} = {n:,} pixels is more than the limit of {limit:,} "
+                                f"(a decompression bomb?); raise max_pixels (--max-pixels) if you trust the file")
+    if exif: im = ImageOps.exif_transpose(im)
+    if im.mode == "F":
+        raise DilatedReproError(f"image {p}: 32-bit float pixels (mode F) have no 0-255 scale; save it as 8- or 16-bit")
+    if im.mode in _GREY16: return _grey16(np.asarray(im), p)
+    return np.asarray(im.convert("RGB"))
+
+def read_image(path, # PNG, JPEG, ... any format Pillow reads
+               max_pixels:int|None=None, # refuse larger images before decoding; default 2 * PIL.Image.MAX_IMAGE_PIXELS
+               exif:bool=True, # apply the EXIF orientation (as OpenCV >= 3.1); False: the stored pixel grid
+               ) -> np.ndarray:
+    "Read an image as RGB uint8 `(H, W, 3)`; decodes as `cv2.imread` (16-bit: the high byte), channels in RGB order."
+    p = Path(path)
+    if not p.is_file(): raise DilatedReproError(f"image {p}: no such file")
+    if p.stat().st_size == 0: raise DilatedReproError(f"image {p}: empty file")
+    if max_pixels is not None and max_pixels < 1:
+        raise DilatedReproError(f"image {p}: max_pixels must be >= 1, got {max_pixels}")
+    limit = max_pixels or 2 * (Image.MAX_IMAGE_PIXELS or 0) or None
+    try:
+        with _open_unlimited(p) as im:
+            rgb = _decode_rgb(im, p, limit, exif)
+    except DilatedReproError: raise
+    except Exception as e:  # Pillow's decoders raise OSError, SyntaxError, ValueError, EOFError, ... on damaged files
+        why = str(e).splitlines()[0][:100] if str(e) else ""
+        raise DilatedReproError(f"image {p}: cannot be decoded ({type(e).__name__}{': ' + why if why else ''})") from None
+    return np.ascontiguousarray(rgb)
 
 def read_label_png(path) -> np.ndarray:
     "Read a palette or grayscale label PNG as its raw uint8 indices `(H, W)`."
@@ -137,7 +180,7 @@ class SegDataset:
     def __getitem__(self, i):
         if not -len(self) <= i < len(self): raise IndexError(i)
         ip, lp = self.pairs[i]
-        img, lbl = read_image(ip), self.read_label(lp)
+        img, lbl = read_image(ip, exif=False), self.read_label(lp)   # the label's pixel grid
         if img.shape[:2] != lbl.shape:
             raise DilatedReproError(f"{self.name}: image {ip} is {img.shape[1]}x{img.shape[0]} but label {lp} is {lbl.shape[1]}x{lbl.shape[0]}")
         return img, check_label(lbl, self.C, lp)
@@ -281,6 +324,10 @@ CITYSCAPES_TRAIN_TO_CATEGORY = {t: CITYSCAPES_CATEGORIES.index(c) for _, _, t, c
 CITYSCAPES_LUT = make_lut({i: t for _, i, t, _, _ in CITYSCAPES_LABELS}, default=255)
 
 # %% ../nbs/09_data.ipynb #e1d4fbbe
+def _cityscapes_palette() -> np.ndarray:
+    "(19, 3) uint8: the colour of each trainId, from `CITYSCAPES_LABELS` (= the authors' cityscapes.json)."
+    return np.array([c for _, _, t, _, c in sorted(CITYSCAPES_LABELS, key=lambda r: r[2]) if t != 255], np.uint8)
+
 class Cityscapes(SegDataset):
     "Cityscapes fine annotations, labelIds mapped to the 19 trainIds (others -> 255)."
     def __init__(self, root, # folder holding leftImg8bit/ and gtFine/
@@ -291,7 +338,36 @@ class Cityscapes(SegDataset):
         if not imgs: raise DilatedReproError(f"Cityscapes: split {split!r} is empty ({idir} has no */*_leftImg8bit.png)")
         pairs = [(p, ldir/p.parent.name/p.name.replace("_leftImg8bit.png", "_gtFine_labelIds.png")) for p in imgs]
         super().__init__(pairs, 19, name=f"Cityscapes {split} ({root})", classes=CITYSCAPES_CLASSES, lut=CITYSCAPES_LUT,
-                         mean_bgr=CITYSCAPES_MEAN_BGR, palette=np.array(CITYSCAPES_JSON_PALETTE, np.uint8))
+                         mean_bgr=CITYSCAPES_MEAN_BGR, palette=_cityscapes_palette())
+
+# %% ../nbs/09_data.ipynb #2f522c26
+DATASET_KINDS = ("voc", "voc_sbd", "camvid", "kitti", "cityscapes")
+_SBD_NAMES = ("benchmark_RELEASE", "SBD", "sbd")
+
+def _voc_sbd_train(root:Path):
+    "VOC train + SBD (a release in `root` or the VOC folder), else the SegmentationClassAug set."
+    vroot = _voc_root(root)
+    places = [b/n for b in dict.fromkeys([root, vroot]) for n in _SBD_NAMES]
+    sbd = next((p for p in places if p.is_dir()), None)
+    if sbd is not None: return VOCSBDTrain(vroot, sbd)
+    if (vroot/"SegmentationClassAug").is_dir(): return VOCAugSegmentation(vroot)
+    raise DilatedReproError(f"open_dataset('voc_sbd', {root}): no SBD release ({', '.join(_SBD_NAMES)} in {root} or "
+                            f"{vroot}) and no {vroot/'SegmentationClassAug'}; kind 'voc' trains on VOC train alone")
+
+def open_dataset(kind:str, # one of DATASET_KINDS
+                 root, # the dataset's folder
+                 split:str, # split name: VOC/CamVid "train"/"val"/"test", KITTI "train"/"test", Cityscapes ...
+                 ) -> SegDataset:
+    "The reader of dataset `kind` on `root`, split `split`."
+    if kind not in DATASET_KINDS:
+        raise DilatedReproError(f"open_dataset: unknown dataset kind {kind!r} (root {root}); "
+                                f"choose from {', '.join(DATASET_KINDS)}")
+    root = Path(root)
+    if not root.is_dir(): raise DilatedReproError(f"open_dataset({kind!r}): dataset folder {root} not found")
+    if kind == "voc_sbd" and split in ("train", "train_aug"): return _voc_sbd_train(root)
+    if kind in ("voc", "voc_sbd"): return VOCSegmentation(root, split)
+    readers = {"camvid": CamVid, "kitti": KITTI, "cityscapes": Cityscapes}
+    return readers[kind](root, split)
 
 # %% ../nbs/09_data.ipynb #06107bb4
 def colorize(label:np.ndarray, palette=None) -> np.ndarray:

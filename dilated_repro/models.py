@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_models.ipynb #02458d23
 from __future__ import annotations
-import dataclasses, math
+import dataclasses, hashlib, math, os
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -12,14 +12,15 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from .core import DilatedReproError, atomic_save
-from .frontend import FrontEnd, DilationNet, FRONTEND_LAYERS, MARGIN, frontend_output_size, load_weights_file
+from .frontend import (FrontEnd, DilationNet, FRONTEND_LAYERS, MARGIN, INPUT_CONVENTIONS,
+                                    frontend_output_size, load_weights_file)
 from .context import ContextModule
 
 # %% auto #0
 __all__ = ['PASCAL_VOC_CLASSES', 'PASCAL_VOC_PALETTE', 'URBAN_CLASSES', 'URBAN_PALETTE', 'CITYSCAPES_CLASSES',
-           'CITYSCAPES_PALETTE', 'MODELS', 'CHECKPOINT_FORMAT', 'ModelSpec', 'context_layer_names', 'caffe_bilinear_',
-           'bilinear_upsample', 'check_spec', 'build', 'caffe_layers', 'save_checkpoint', 'read_checkpoint',
-           'load_checkpoint']
+           'CITYSCAPES_PALETTE', 'MODELS', 'PARTS', 'CHECKPOINT_FORMAT', 'ModelSpec', 'context_layer_names',
+           'caffe_bilinear_', 'bilinear_upsample', 'check_spec', 'build_spec', 'build', 'caffe_layers',
+           'model_checksum', 'save_checkpoint', 'read_checkpoint', 'load_checkpoint']
 
 # %% ../nbs/06_models.ipynb #3a7c758e
 PASCAL_VOC_CLASSES = ("background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair",
@@ -53,6 +54,8 @@ class ModelSpec:
     final_name: str        # Caffe name of the front end's classifier
     context_names: tuple   # Caffe names of the context convolutions, in order (3x3 layers, then the 1x1)
     upsample: bool = False # ends in the fixed bilinear deconvolution `ctx_upsample` (Cityscapes)
+    convention: str = "caffe" # network input: "caffe" = BGR minus `mean` on 0-255 (the released models); "torchvision"
+                              # = RGB/255, ImageNet mean/std (our runs from torchvision's VGG-16): `frontend.INPUT_CONVENTIONS`
 
     @property
     def C(self): return len(self.classes)
@@ -118,6 +121,7 @@ def check_spec(spec:ModelSpec) -> ModelSpec:
         ("context_names", lambda s: _seq(s.context_names) and all(isinstance(n, str) for n in s.context_names)
                                     and (s.context is None or len(s.context_names) == len(s.dilations) + 1), "one name per context layer (len(dilations) + 1)"),
         ("dataset", lambda s: isinstance(s.dataset, str) and s.dataset != "", "a non-empty string"),
+        ("convention", lambda s: s.convention in INPUT_CONVENTIONS, f"one of {sorted(INPUT_CONVENTIONS)}"),
         ("final_name", lambda s: isinstance(s.final_name, str) and s.final_name != "", "a non-empty string"),
     ]
     for field, ok, what in checks:
@@ -125,23 +129,48 @@ def check_spec(spec:ModelSpec) -> ModelSpec:
     return spec
 
 # %% ../nbs/06_models.ipynb #76eac0be
+PARTS = ("full", "frontend", "context")  # what a model (and a checkpoint) holds: the whole network, or one stage's part
+
+def build_spec(spec:ModelSpec, # a released model's spec, or one a training recipe made (`dilated_repro.train.recipe_spec`)
+               width:float=1.0, # front-end channel multiplier (1.0 = VGG-16, the released models)
+               dropout:float=0.5, # front-end dropout after relu6/relu7
+               part:str="full", # "full": DilationNet; "frontend": the FrontEnd alone; "context": the context module alone
+               init:str="identity", # context initialisation (dilated_repro.init)
+               ) -> nn.Module:
+    "Build the network `spec` describes (random weights), with `.spec`, `.config` (build arguments) and `.part`."
+    check_spec(spec)
+    if part not in PARTS: raise DilatedReproError(f"part must be one of {PARTS}, got {part!r}")
+    if part == "context" and spec.context is None: raise DilatedReproError(f"{spec.name}: has no context module")
+    def ctx():
+        if spec.context is None: return None
+        return ContextModule(spec.C, kind=spec.context, dilations=spec.dilations, padding=spec.padding, init=init)
+    if part == "frontend": model = FrontEnd(spec.C, width=width, dropout=dropout)
+    elif part == "context": model = ctx()
+    else:
+        up = bilinear_upsample(spec.C) if spec.upsample else None
+        model = DilationNet(FrontEnd(spec.C, width=width, dropout=dropout), ctx(), up)
+    model.spec, model.config, model.part = spec, dict(width=width, dropout=dropout, init=init), part
+    return model
+
 def build(name:str, # a key of `MODELS`
           width:float=1.0, # front-end channel multiplier (1.0 = VGG-16, the released models)
           dropout:float=0.5, # front-end dropout after relu6/relu7
+          part:str="full", # see `build_spec`
           **overrides, # replace `ModelSpec` fields, e.g. context="basic", padding="same", dilations=(1, 1, 2)
-          ) -> DilationNet:
-    "Build a released architecture (random weights) as a `DilationNet` with `.spec` and `.config`."
-    if not isinstance(name, str) or name not in MODELS: raise DilatedReproError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
+          ) -> nn.Module:
+    "Build a released architecture (random weights) as a `DilationNet` with `.spec`, `.config` and `.part`."
+    if not isinstance(name, str) or name not in MODELS:
+        raise DilatedReproError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
     bad = set(overrides) - {f.name for f in dataclasses.fields(ModelSpec)} | ({"name"} & set(overrides))
     if bad: raise DilatedReproError(f"build({name!r}): unknown override(s) {sorted(bad)}")
     spec = dataclasses.replace(MODELS[name], **overrides)
-    if "dilations" in overrides and "context_names" not in overrides and _seq(spec.dilations):  # rename by network.py's rule
-        spec = dataclasses.replace(spec, context_names=context_layer_names(len(spec.dilations) + 1, spec.context_names[0].split("conv")[0]))
-    check_spec(spec)
-    ctx = None if spec.context is None else ContextModule(spec.C, kind=spec.context, dilations=spec.dilations, padding=spec.padding)
-    model = DilationNet(FrontEnd(spec.C, width=width, dropout=dropout), ctx, bilinear_upsample(spec.C) if spec.upsample else None)
-    model.spec, model.config = spec, dict(width=width, dropout=dropout, **overrides)
-    return model
+    if "dilations" in overrides and "context_names" not in overrides and _seq(spec.dilations):  # network.py's rule
+        prefix = spec.context_names[0].split("conv")[0]
+        spec = dataclasses.replace(spec, context_names=context_layer_names(len(spec.dilations) + 1, prefix))
+    try: return build_spec(spec, width=width, dropout=dropout, part=part)
+    except DilatedReproError as e:
+        if str(e).startswith("build("): raise
+        raise DilatedReproError(f"build({name!r}): {e}") from None
 
 # %% ../nbs/06_models.ipynb #41361f5e
 def caffe_layers(model:DilationNet, # built by `build`
@@ -157,65 +186,149 @@ def caffe_layers(model:DilationNet, # built by `build`
     return out
 
 # %% ../nbs/06_models.ipynb #a2beb91f
-CHECKPOINT_FORMAT = "dilated_repro.checkpoint/1"
+CHECKPOINT_FORMAT = "dilated_repro.checkpoint/2"
+_OLD_FORMAT = "dilated_repro.checkpoint/1"  # released architecture + build arguments; read and upgraded in memory
+_CONFIG_KEYS = ("width", "dropout", "init")
 
 def _plain(v, where):
     "Check that `v` is made only of types `weights_only=True` loading accepts."
-    if v is None or isinstance(v, (str, int, float, bool)): return v
+    if v is None or isinstance(v, (str, int, float, bool, torch.Tensor)): return v
     if isinstance(v, (list, tuple)): return type(v)(_plain(x, where) for x in v)
     if isinstance(v, dict): return {k: _plain(x, f"{where}.{k}") for k, x in v.items()}
-    raise DilatedReproError(f"checkpoint metadata {where} has type {type(v).__name__}; use str/int/float/bool/list/dict")
+    raise DilatedReproError(f"checkpoint {where} has type {type(v).__name__}; use str/int/float/bool/list/dict/tensor")
 
-def save_checkpoint(model:DilationNet, # built by `build`
+def model_checksum(model:nn.Module) -> str:
+    "SHA-1 of the model's parameters and buffers (names and bytes): what a cache or a context checkpoint was made from."
+    h = hashlib.sha1()
+    for k, v in model.state_dict().items():
+        h.update(k.encode())
+        h.update(v.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+def save_checkpoint(model:nn.Module, # built by `build` / `build_spec` (has .spec, .config, .part)
                     path, # destination file
-                    **meta, # plain metadata to keep (step, mIoU, dataset, ...)
+                    trainer:dict|None=None, # trainer state: stage, step, optimizer, rng, schedule, recipe (resume)
+                    frontend:dict|None=None, # a "context" part: {"path", "sha1"} of the front end it was trained on
+                    **meta, # plain metadata to keep (mIoU, dataset, ...)
                     ) -> Path:
-    "Save `model` (state dict + architecture name + build arguments + metadata), atomically."
-    if not hasattr(model, "spec"): raise DilatedReproError("save_checkpoint: model has no .spec; build it with dilated_repro.models.build")
-    obj = {"format": CHECKPOINT_FORMAT, "arch": model.spec.name, "config": _plain(model.config, "config"),
-           "spec": _plain(dataclasses.asdict(model.spec), "spec"), "meta": _plain(meta, "meta"),
-           "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()}}
+    "Save `model` (spec + build arguments + state dict + metadata, and the trainer state if given), atomically."
+    if not hasattr(model, "spec"):
+        raise DilatedReproError("save_checkpoint: model has no .spec; build it with dilated_repro.models.build(_spec)")
+    path = Path(path)
+    obj = {"format": CHECKPOINT_FORMAT, "spec": _plain(dataclasses.asdict(model.spec), "spec"),
+           "config": _plain({k: model.config[k] for k in _CONFIG_KEYS if k in model.config}, "config"),
+           "part": getattr(model, "part", "full"), "meta": _plain(meta, "meta"),
+           "state_dict": {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}}
+    if trainer is not None: obj["trainer"] = _plain(trainer, "trainer")
+    if frontend is not None:
+        if obj["part"] != "context": raise DilatedReproError("save_checkpoint: frontend= is for a context part only")
+        p = Path(frontend["path"]).resolve()
+        try: rel = os.path.relpath(p, path.resolve().parent)  # kept relative: a run folder can move as a whole
+        except ValueError: rel = str(p)  # another drive (Windows)
+        obj["frontend"] = {"path": rel, "sha1": str(frontend["sha1"])}
     return atomic_save(obj, path)
 
 # %% ../nbs/06_models.ipynb #c8000abd
+_TUPLES = ("classes", "mean", "tile", "dilations", "context_names")
+
+def _spec_from_dict(d, p) -> ModelSpec:
+    "The ModelSpec stored in checkpoint `p` (lists back to tuples), checked field by field."
+    names = [f.name for f in dataclasses.fields(ModelSpec)]
+    if not isinstance(d, dict): raise DilatedReproError(f"checkpoint {p}: its spec is {type(d).__name__}, not a dict")
+    bad = sorted(set(d) - set(names))
+    if bad: raise DilatedReproError(f"checkpoint {p}: its spec has unknown field(s) {bad}")
+    kw = {k: tuple(v) if k in _TUPLES and isinstance(v, list) else v for k, v in d.items()}
+    if isinstance(kw.get("palette"), (list, tuple)):
+        kw["palette"] = tuple(tuple(c) if isinstance(c, list) else c for c in kw["palette"])
+    try: spec = ModelSpec(**kw)
+    except TypeError as e: raise DilatedReproError(f"checkpoint {p}: its spec is incomplete ({e})") from None
+    try: return check_spec(spec)
+    except DilatedReproError as e: raise DilatedReproError(f"checkpoint {p}: {e}") from None
+
+def _upgrade_v1(obj:dict, p) -> dict:
+    "A checkpoint/1 file (a released architecture's name + build arguments) as checkpoint/2, in memory."
+    if not isinstance(obj.get("arch"), str) or obj["arch"] not in MODELS:
+        raise DilatedReproError(f"checkpoint {p}: unknown architecture {obj.get('arch')!r}")
+    cfg = obj.get("config")
+    if not isinstance(cfg, dict) or not all(isinstance(k, str) for k in cfg):
+        raise DilatedReproError(f"checkpoint {p}: its config is {type(cfg).__name__}, not a dict of build arguments")
+    fields = {f.name for f in dataclasses.fields(ModelSpec)}
+    bad = set(cfg) - ({"width", "dropout"} | fields) | ({"name"} & set(cfg))
+    if bad: raise DilatedReproError(f"checkpoint {p}: its config has unknown build argument(s) {sorted(bad)}")
+    over = {k: v for k, v in cfg.items() if k in fields}
+    try:
+        with torch.device("meta"): spec = build(obj["arch"], **over).spec  # the overrides applied as build applies them
+    except DilatedReproError as e: raise DilatedReproError(f"checkpoint {p}: {e}") from None
+    return {"format": CHECKPOINT_FORMAT, "spec": dataclasses.asdict(spec), "part": "full", "meta": obj.get("meta", {}),
+            "config": {k: cfg[k] for k in ("width", "dropout") if k in cfg}, "state_dict": obj.get("state_dict"),
+            "upgraded_from": _OLD_FORMAT}
+
+def _old_trainer_file(obj) -> bool: return isinstance(obj, dict) and "format" not in obj and {"model", "stage", "recipe"} <= set(obj)
+
 def read_checkpoint(path) -> dict:
-    "Read and validate one of our checkpoints (`weights_only=True`, see `dilated_repro.frontend.load_weights_file`)."
+    "Read and validate one of our checkpoints (`weights_only=True`); older formats are upgraded in memory."
     p = Path(path)
     obj = load_weights_file(p, "checkpoint")
+    if isinstance(obj, dict) and obj.get("format") == _OLD_FORMAT: obj = _upgrade_v1(obj, p)
+    elif _old_trainer_file(obj):  # train.py's own format before checkpoint/2: the recipe says what network it is
+        from dilated_repro import train  # imported here: train builds on this module
+        if not hasattr(train, "upgrade_checkpoint"):
+            raise DilatedReproError(f"checkpoint {p}: a training checkpoint of the old format, which this version "
+                                    "cannot convert; re-save it with the dilated_repro release that wrote it")
+        obj = train.upgrade_checkpoint(obj, p)
     if not isinstance(obj, dict) or obj.get("format") != CHECKPOINT_FORMAT:
         raise DilatedReproError(f"checkpoint {p}: not a dilated_repro checkpoint (no format tag {CHECKPOINT_FORMAT!r})")
-    if not isinstance(obj.get("arch"), str) or obj["arch"] not in MODELS: raise DilatedReproError(f"checkpoint {p}: unknown architecture {obj.get('arch')!r}")
-    if not isinstance(obj.get("config"), dict) or not all(isinstance(k, str) for k in obj["config"]):
-        raise DilatedReproError(f"checkpoint {p}: its config is {type(obj.get('config')).__name__}, not a dict of build arguments")
-    bad = set(obj["config"]) - ({"width", "dropout"} | {f.name for f in dataclasses.fields(ModelSpec)}) | ({"name"} & set(obj["config"]))
-    if bad: raise DilatedReproError(f"checkpoint {p}: its config has unknown build argument(s) {sorted(bad)}")
+    obj = dict(obj, spec=_spec_from_dict(obj.get("spec"), p))
+    cfg = obj.get("config")
+    if not isinstance(cfg, dict) or not all(isinstance(k, str) for k in cfg):
+        raise DilatedReproError(f"checkpoint {p}: its config is {type(cfg).__name__}, not a dict of build arguments")
+    bad = sorted(set(cfg) - set(_CONFIG_KEYS))
+    if bad: raise DilatedReproError(f"checkpoint {p}: its config has unknown build argument(s) {bad}")
+    if obj.get("part") not in PARTS: raise DilatedReproError(f"checkpoint {p}: part {obj.get('part')!r} is not one of {PARTS}")
     sd = obj.get("state_dict")
     if not isinstance(sd, dict) or not all(isinstance(v, torch.Tensor) for v in sd.values()):
         raise DilatedReproError(f"checkpoint {p}: its state_dict is not a dict of tensors")
+    for k in ("meta", "trainer", "frontend"):
+        if obj.get(k) is not None and not isinstance(obj[k], dict):
+            raise DilatedReproError(f"checkpoint {p}: its {k} entry is {type(obj[k]).__name__}, not a dict")
+    ref = obj.get("frontend")
+    if ref is not None and not (isinstance(ref.get("path"), str) and isinstance(ref.get("sha1"), str)):
+        raise DilatedReproError(f"checkpoint {p}: its frontend reference needs a 'path' and a 'sha1' string")
     return obj
 
-def load_checkpoint(path, # file written by `save_checkpoint`
-                    name:str|None=None, # expected architecture; a checkpoint of another model is refused
-                    ) -> DilationNet:
-    "Rebuild the model stored in `path` and load its weights (strict)."
+def _state_problems(own:dict, sd:dict) -> list:
+    "What is wrong with state dict `sd` for a network whose state dict is `own` (missing, unexpected, shape, NaN)."
+    out = [f"tensor {k!r} missing" for k in own if k not in sd]
+    out += [f"unexpected tensor {k!r}" for k in sd if k not in own]
+    out += [f"{k} has shape {tuple(sd[k].shape)}, the model needs {tuple(v.shape)}" for k, v in own.items()
+            if k in sd and tuple(sd[k].shape) != tuple(v.shape)]
+    out += [f"{k} holds NaN/inf (saved from a diverged run?)" for k in own
+            if k in sd and sd[k].is_floating_point() and not torch.isfinite(sd[k]).all()]
+    return out
+
+def load_checkpoint(path, # a file written by `save_checkpoint` (or an older format, upgraded)
+                    name:str|None=None, # expected architecture name; a checkpoint of another model is refused
+                    ) -> nn.Module:
+    "Rebuild the part stored in `path`, load its weights (strict), eval mode; `.meta`, `.trained`, `.frontend_ref`."
     obj = read_checkpoint(path)
-    if name is not None and obj["arch"] != name:
-        raise DilatedReproError(f"checkpoint {path} holds {obj['arch']!r} weights, not {name!r}")
+    spec, cfg, part = obj["spec"], obj["config"], obj["part"]
+    if name is not None and spec.name != name:
+        raise DilatedReproError(f"checkpoint {path} holds {spec.name!r} weights, not {name!r}")
     try:
-        with torch.device("meta"): shell = build(obj["arch"], **obj["config"])  # shapes only: no memory, whatever the config says
+        with torch.device("meta"): shell = build_spec(spec, part=part, **cfg)  # shapes only: no memory
     except DilatedReproError as e: raise DilatedReproError(f"checkpoint {path}: {e}") from None
-    except (RuntimeError, ValueError, OverflowError, TypeError) as e:  # e.g. a width so large that PyTorch cannot even size the tensors
-        raise DilatedReproError(f"checkpoint {path}: its config {obj['config']} does not describe a buildable network ({type(e).__name__}: {str(e).splitlines()[0][:80]})") from None
-    sd, own = obj["state_dict"], shell.state_dict()
-    missing, extra = [k for k in own if k not in sd], [k for k in sd if k not in own]
-    more = lambda l: f" (and {len(l) - 1} more)" if len(l) > 1 else ""
-    if missing or extra:
-        raise DilatedReproError(f"checkpoint {path} does not match {obj['arch']}: " + "; ".join(
-            ([f"tensor {missing[0]!r} missing{more(missing)}"] if missing else []) + ([f"unexpected tensor {extra[0]!r}{more(extra)}"] if extra else [])))
-    wrong = [k for k in own if tuple(sd[k].shape) != tuple(own[k].shape)]
-    if wrong: raise DilatedReproError(f"checkpoint {path}: {wrong[0]} has shape {tuple(sd[wrong[0]].shape)}, the model needs {tuple(own[wrong[0]].shape)}{more(wrong)}")
-    bad = [k for k in own if sd[k].is_floating_point() and not torch.isfinite(sd[k]).all()]
-    if bad: raise DilatedReproError(f"checkpoint {path}: {bad[0]} holds NaN/inf{more(bad)} (saved from a diverged run?)")
-    model = build(obj["arch"], **obj["config"]); model.load_state_dict(sd)
-    model.meta = obj.get("meta", {})
-    return model
+    except (RuntimeError, ValueError, OverflowError, TypeError) as e:  # e.g. a width too large to size the tensors
+        why = f"{type(e).__name__}: {str(e).splitlines()[0][:80]}"
+        raise DilatedReproError(f"checkpoint {path}: its config {cfg} does not describe a buildable network ({why})") from None
+    bad = _state_problems(shell.state_dict(), obj["state_dict"])
+    if bad:
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise DilatedReproError(f"checkpoint {path} does not match {spec.name} ({part}): {bad[0]}{more}")
+    model = build_spec(spec, part=part, **cfg)
+    model.load_state_dict(obj["state_dict"])
+    tr, ref = obj.get("trainer"), obj.get("frontend")
+    model.meta = obj.get("meta") or {}
+    model.trained = {k: tr.get(k) for k in ("stage", "step")} if tr else None
+    model.source = Path(path).resolve()
+    model.frontend_ref = None if ref is None else dict(ref, path=str(model.source.parent / ref["path"]))
+    return model.eval()
