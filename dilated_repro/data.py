@@ -95,7 +95,8 @@ def read_image(path, # PNG, JPEG, ... any format Pillow reads
     except DilatedReproError: raise
     except Exception as e:  # Pillow's decoders raise OSError, SyntaxError, ValueError, EOFError, ... on damaged files
         why = str(e).splitlines()[0][:100] if str(e) else ""
-        raise DilatedReproError(f"image {p}: cannot be decoded ({type(e).__name__}{': ' + why if why else ''})") from None
+        what = type(e).__name__ + (": " + why if why else "")
+        raise DilatedReproError(f"image {p}: cannot be decoded ({what})") from None
     return np.ascontiguousarray(rgb)
 
 def read_label_png(path) -> np.ndarray:
@@ -106,12 +107,14 @@ def read_label_png(path) -> np.ndarray:
     try:
         with Image.open(p) as im:
             if im.mode not in ("P", "L"):
-                raise DilatedReproError(f"{p}: label image has mode {im.mode!r}; expected a palette (P) or grayscale (L) PNG of class indices")
+                raise DilatedReproError(f"{p}: label image has mode {im.mode!r}; "
+                                        "expected a palette (P) or grayscale (L) PNG of class indices")
             return np.asarray(im).copy()
     except DilatedReproError: raise
     except Exception as e:  # Pillow raises OSError, SyntaxError, ValueError, EOFError, ... on damaged files
         why = str(e).splitlines()[0][:100] if str(e) else ""
-        raise DilatedReproError(f"label {p}: cannot be decoded ({type(e).__name__}{': ' + why if why else ''})") from None
+        what = type(e).__name__ + (": " + why if why else "")
+        raise DilatedReproError(f"label {p}: cannot be decoded ({what})") from None
 
 # %% ../nbs/09_data.ipynb #a015c141
 def check_label(label:np.ndarray, # uint8 class map
