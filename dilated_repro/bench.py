@@ -280,7 +280,7 @@ def _bf16_part(cfg:dict, peak16:float, ort:bool) -> dict:
     n, side = cfg["bf16_images"]
     with tempfile.TemporaryDirectory() as d:
         ds = VOCSegmentation(make_synthetic_voc(d, 1, n, size=side, progress=False), "val")
-        xs = [F.pad(to_input(ds[i][0][..., ::-1], "torchvision")[None], (MARGIN,) * 4, mode="reflect") for i in range(len(ds))]
+        xs = [F.pad(to_input(ds[i][0], "torchvision")[None], (MARGIN,) * 4, mode="reflect") for i in range(len(ds))]
     g = torch.Generator().manual_seed(0); net = build("dilation8_camvid", width=cfg["bf16_width"]).eval()
     for c in net.modules():  # random He-normal weights so that scores vary (no trained model at hand)
         if isinstance(c, nn.Conv2d): nn.init.kaiming_normal_(c.weight, nonlinearity="relu", generator=g); nn.init.normal_(c.bias, std=0.1, generator=g)

@@ -15,7 +15,7 @@ from .core import DilatedReproError
 # %% auto #0
 __all__ = ['FRONTEND_LAYERS', 'MARGIN', 'VGG16_TORCHVISION', 'INPUT_CONVENTIONS', 'conv_out', 'pool_out', 'frontend_sizes',
            'frontend_output_size', 'receptive_field', 'vgg_channels', 'FrontEnd', 'vgg16_state_shapes',
-           'load_weights_file', 'load_vgg16', 'to_input', 'DilationNet']
+           'load_weights_file', 'load_vgg16', 'to_caffe_bgr', 'normalize_input', 'to_input', 'DilationNet']
 
 # %% ../nbs/04_frontend.ipynb #ef0371b3
 FRONTEND_LAYERS = (  # the deploy files' front end (paper.md §4); kind: conv | pool (max 2x2 stride 2, ceil)
@@ -181,18 +181,37 @@ INPUT_CONVENTIONS = {  # channel order of the network input, scale applied to 0-
     "torchvision_features": {"order": "RGB", "scale": 1 / 255, "mean": (0.48235, 0.45882, 0.40784), "std": (1 / 255,) * 3},
 }
 
-def to_input(image_bgr, # (H, W, 3) BGR image, 0-255 (uint8 or float)
+def _channels(v, x:torch.Tensor) -> torch.Tensor:
+    "Per-channel values `v` shaped to broadcast over `x` (..., 3, H, W)."
+    return torch.as_tensor(v, dtype=x.dtype, device=x.device).view(3, 1, 1)
+
+def to_caffe_bgr(x:torch.Tensor, # (..., 3, H, W) RGB, 0-255
+                 mean_bgr, # BGR mean pixel (the dataset's, or the ImageNet Caffe mean)
+                 ) -> torch.Tensor:
+    "The authors' input step: channels reversed to BGR, the BGR mean pixel subtracted, no scaling."
+    return x.flip(-3) - _channels(mean_bgr, x)
+
+def normalize_input(x:torch.Tensor, # (..., 3, H, W) RGB values on the 0-255 scale (float)
+                    convention:str="caffe", # a key of `INPUT_CONVENTIONS`
+                    mean=None, # override the convention's mean, in its channel order (e.g. a dataset's BGR mean)
+                    ) -> torch.Tensor:
+    "The network input of RGB pixels under one of the `INPUT_CONVENTIONS`."
+    if convention not in INPUT_CONVENTIONS:
+        raise DilatedReproError(f"convention {convention!r} is not one of {list(INPUT_CONVENTIONS)}")
+    c = INPUT_CONVENTIONS[convention]
+    if x.ndim < 3 or x.shape[-3] != 3: raise DilatedReproError(f"input must be (..., 3, H, W), got {tuple(x.shape)}")
+    m = c["mean"] if mean is None else mean
+    if c["order"] == "BGR" and c["scale"] == 1.0 and c["std"] == (1.0, 1.0, 1.0): return to_caffe_bgr(x, m)
+    return (x * c["scale"] - _channels(m, x)) / _channels(c["std"], x)
+
+def to_input(image_rgb, # (H, W, 3) RGB image, 0-255 (uint8 or float)
              convention:str="caffe", # a key of `INPUT_CONVENTIONS`
              mean=None, # override the convention's mean (e.g. a dataset's BGR mean for the released models)
              ) -> torch.Tensor:
-    "Network input (3, H, W) float32 for an image under one of the `INPUT_CONVENTIONS`."
-    if convention not in INPUT_CONVENTIONS: raise DilatedReproError(f"convention {convention!r} is not one of {list(INPUT_CONVENTIONS)}")
-    c = INPUT_CONVENTIONS[convention]
-    x = torch.as_tensor(np.ascontiguousarray(image_bgr), dtype=torch.float32)
-    if x.ndim != 3 or x.shape[2] != 3: raise DilatedReproError(f"image must be (H, W, 3), got {tuple(x.shape)}")
-    if c["order"] == "RGB": x = x.flip(2)
-    m = torch.tensor(c["mean"] if mean is None else mean, dtype=torch.float32)
-    return ((x * c["scale"] - m) / torch.tensor(c["std"])).permute(2, 0, 1).contiguous()  # (3, H, W)
+    "Network input (3, H, W) float32 of one RGB image under one of the `INPUT_CONVENTIONS`."
+    x = torch.as_tensor(np.ascontiguousarray(image_rgb), dtype=torch.float32)
+    if x.ndim != 3 or x.shape[2] != 3: raise DilatedReproError(f"image must be (H, W, 3) RGB, got {tuple(x.shape)}")
+    return normalize_input(x.permute(2, 0, 1), convention, mean).contiguous()
 
 # %% ../nbs/04_frontend.ipynb #1cae1eec
 class DilationNet(nn.Module):
