@@ -20,8 +20,8 @@ from .context import ContextModule, DILATIONS
 from .frontend import vgg_channels, load_vgg16, INPUT_CONVENTIONS
 from .data import (make_synthetic_voc, synth_sample, read_objects, read_instances, read_label_png,
                                 VOCSegmentation, SIZE_BUCKETS, SynthDesign, SYNTH_CLASSES)
-from .train import (RECIPES, Stage, make_optimizer, stage_lr, set_lr, seg_loss, train_frontend,
-                                 cache_features, FeatureCache, channels_last_default)
+from .train import (RECIPES, Stage, seg_loss, train_frontend, cache_features, FeatureCache, fit, Run,
+                                 TensorBatches, RandomBatches, loss_windows)
 from .evaluate import ConfusionMatrix, SizeBucketAccuracy, boundary_confusion
 from .fast import time_interleaved, context_flops
 
@@ -235,26 +235,12 @@ def train_on_maps(model:nn.Module, maps:Maps, steps:int, batch:int=16, lr:float=
                   seed:int=0, mirror:bool=True, eval_every:int=0, # 0: no curve
                   device=None, progress:bool=False) -> dict:
     "Train a context-stage model on the train maps; returns {'loss': [(step, mean loss)], 'curve': [(step, val mIoU)], 'seconds'}."
-    dev = device or default_device(); model.to(dev).train()
     st = Stage(iters=steps, batch=batch, lr=lr, momentum=0.9, weight_decay=0.0, optimizer=optimizer)
-    opt, g, n = make_optimizer(model, st), torch.Generator().manual_seed(seed), len(maps.x)
-    perm, losses, out, t0 = torch.randperm(n, generator=g), [], {"loss": [], "curve": []}, time.time()
-    every = eval_every or max(1, steps//10)
-    for step in tqdm(range(steps), disable=not progress, desc="maps"):
-        k = (step*batch) % n
-        if k + batch > n: perm, k = torch.randperm(n, generator=g), 0
-        i = perm[k:k + batch]; xb, yb = maps.x[i], maps.y[i]
-        if mirror:
-            f = torch.rand(len(i), generator=g) < 0.5
-            xb, yb = torch.where(f[:, None, None, None], xb.flip(-1), xb), torch.where(f[:, None, None], yb.flip(-1), yb)
-        set_lr(opt, stage_lr(st, step))
-        loss = seg_loss(model(xb.to(dev)), yb.to(dev)); opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-        losses.append(float(loss.detach()))
-        if (step + 1) % every == 0 or step + 1 == steps:
-            out["loss"].append((step + 1, float(np.mean(losses)))); losses = []
-            if eval_every: out["curve"].append((step + 1, evaluate_maps(model, maps, band=None)["miou"])); model.train()
-    out["seconds"] = time.time() - t0
-    return out
+    ev = (lambda m: evaluate_maps(m, maps, band=None)["miou"]) if eval_every else None
+    run = Run(tag="maps", evaluate=ev, eval_every=eval_every, seed=seed, device=device, progress=progress)
+    f = fit(model, st, TensorBatches(maps.x, maps.y, batch, seed, mirror), run=run)
+    return {"loss": loss_windows(f.loss, eval_every or max(1, steps//10)), "curve": f.curve, "seconds": f.seconds}
+
 
 # %% ../nbs/15_open_questions.ipynb #2270d2e6
 class Prism(nn.Module):
@@ -569,22 +555,14 @@ def train_images(model:nn.Module, data:Images, steps:int, batch:int=4, lr:float=
                  channels_last:bool|None=None, # NHWC weights (same values; faster here); None: `train.channels_last_default`
                  ) -> dict:
     "Train a front end (synthetic recipe's solver: Adam, warm-up 10 %, cosine, clip 5) on image batches with flips; loss and val curves."
-    dev = device or default_device(); model.to(dev).train(); n = subset or len(data.x)
-    if channels_last if channels_last is not None else channels_last_default(model, dev): model.to(memory_format=torch.channels_last)
     st = Stage(iters=steps, batch=batch, lr=lr, weight_decay=0.0, optimizer="adam", warmup=max(1, steps//10), cosine=True, clip=5.0)
-    opt, g, out, losses, t0 = make_optimizer(model, st), torch.Generator().manual_seed(seed), {"loss": [], "curve": []}, [], time.time()
-    every = eval_every or max(1, steps//10)
-    for step in tqdm(range(steps), disable=not progress, desc="front end"):
-        i = torch.randint(n, (batch,), generator=g); f = torch.rand(batch, generator=g) < 0.5
-        xb = torch.where(f[:, None, None, None], data.x[i].flip(-1), data.x[i]); yb = torch.where(f[:, None, None], data.y[i].flip(-1), data.y[i])
-        set_lr(opt, stage_lr(st, step))
-        loss = seg_loss(model(vgg_input(xb).to(dev)), grid_labels(yb).to(dev)); opt.zero_grad(set_to_none=True); loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), st.clip); opt.step(); losses.append(float(loss.detach()))
-        if (step + 1) % every == 0 or step + 1 == steps:
-            out["loss"].append((step + 1, float(np.mean(losses)))); losses = []
-            if val is not None and eval_every: out["curve"].append((step + 1, evaluate_images(model, val, None)["miou"])); model.train()
-    out["seconds"] = time.time() - t0
-    return out
+    src = RandomBatches(data.x, data.y, batch, seed, n=subset or len(data.x), x_fn=vgg_input, y_fn=grid_labels)
+    ev = (lambda m: evaluate_images(m, val, None)["miou"]) if val is not None and eval_every else None
+    run = Run(tag="front end", evaluate=ev, eval_every=eval_every, reseed=False, device=device, progress=progress,
+              channels_last=channels_last, keep_layout=True)   # evaluated in the layout it trained in, as the tables were
+    f = fit(model, st, src, run=run)
+    return {"loss": loss_windows(f.loss, eval_every or max(1, steps//10)), "curve": f.curve, "seconds": f.seconds}
+
 
 # %% ../nbs/15_open_questions.ipynb #69275ccb
 def image_data(size:int, n_train:int, n_val:int, data_seed:int, work, progress:bool=False) -> tuple:
@@ -623,17 +601,12 @@ def classification_set(n:int, # source images (256 px, a separate draw of the ge
 def pretrain_classifier(x:torch.Tensor, y:torch.Tensor, width:float, steps:int, batch:int=16, lr:float=1.5e-3,
                         seed:int=0, holdout:int=200, device=None, progress:bool=False) -> tuple:
     "Train `VGGFrontEnd(5, surgery='classify')` (flips, Adam, warm-up + cosine); returns (model, held-out accuracy %, seconds)."
-    dev = device or default_device(); torch.manual_seed(seed); net = VGGFrontEnd(5, width, "classify").to(dev).train()
-    if channels_last_default(net, dev): net.to(memory_format=torch.channels_last)
-    st = Stage(iters=steps, batch=batch, lr=lr, weight_decay=0.0, optimizer="adam", warmup=max(1, steps//10), cosine=True, clip=5.0)
-    opt, g, n, t0 = make_optimizer(net, st), torch.Generator().manual_seed(seed), len(x) - holdout, time.time()
+    dev, t0, n = device or default_device(), time.time(), len(x) - holdout
     if n < 1: raise DilatedReproError(f"pretrain_classifier: {len(x)} images leave none for training after a holdout of {holdout}")
-    for step in tqdm(range(steps), disable=not progress, desc="pretrain"):
-        i = torch.randint(n, (batch,), generator=g); f = torch.rand(batch, generator=g) < 0.5
-        xb = torch.where(f[:, None, None, None], x[i].flip(-1), x[i])
-        set_lr(opt, stage_lr(st, step)); loss = F.cross_entropy(net(vgg_input(xb).to(dev)), y[i].to(dev))
-        opt.zero_grad(set_to_none=True); loss.backward(); nn.utils.clip_grad_norm_(net.parameters(), st.clip); opt.step()
-    net.eval()
+    torch.manual_seed(seed); net = VGGFrontEnd(5, width, "classify")
+    st = Stage(iters=steps, batch=batch, lr=lr, weight_decay=0.0, optimizer="adam", warmup=max(1, steps//10), cosine=True, clip=5.0)
+    run = Run(tag="pretrain", reseed=False, device=dev, progress=progress, keep_layout=True)
+    net = fit(net, st, RandomBatches(x, y, batch, seed, n=n, x_fn=vgg_input), F.cross_entropy, run=run).model.eval()
     with torch.no_grad(): acc = float((torch.cat([net(vgg_input(x[k:k + 64]).to(dev)).argmax(1).cpu() for k in range(n, len(x), 64)]) == y[n:]).float().mean())
     return net, 100*acc, time.time() - t0
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse, hashlib, json, math, os, random, sys, time
 from dataclasses import dataclass, asdict, replace, fields
 from functools import lru_cache
+from typing import NamedTuple
 from pathlib import Path
 import numpy as np
 import torch
@@ -25,11 +26,12 @@ from .fast import phase_dilated_
 
 # %% auto #0
 __all__ = ['RECIPES', 'Stage', 'stage_lr', 'Recipe', 'param_groups', 'make_optimizer', 'set_lr', 'upsample_corner', 'seg_loss',
-           'to_network', 'Sampler', 'shard', 'ImageBatches', 'make_dataset', 'build_frontend', 'init_frontend_',
-           'build_context', 'recipe_to_dict', 'recipe_from_dict', 'load_checkpoint', 'load_model', 'read_log',
-           'init_distributed', 'channels_last_default', 'fit', 'frontend_input', 'grid_scores', 'grid_miou',
-           'get_recipe', 'train_frontend', 'model_checksum', 'cache_features', 'FeatureCache', 'FeatureBatches',
-           'cache_miou', 'train_context', 'train_joint', 'cli_train', 'cli_cache_features', 'plot_log', 'grid_report']
+           'to_network', 'Sampler', 'shard', 'ImageBatches', 'TensorBatches', 'RandomBatches', 'loss_windows',
+           'make_dataset', 'build_frontend', 'init_frontend_', 'build_context', 'recipe_to_dict', 'recipe_from_dict',
+           'load_checkpoint', 'load_model', 'read_log', 'init_distributed', 'channels_last_default', 'Run', 'Fitted',
+           'fit', 'frontend_input', 'grid_scores', 'grid_miou', 'get_recipe', 'train_frontend', 'model_checksum',
+           'cache_features', 'FeatureCache', 'FeatureBatches', 'cache_miou', 'train_context', 'train_joint',
+           'cli_train', 'cli_cache_features', 'plot_log', 'grid_report']
 
 # %% ../nbs/10_train.ipynb #142b3134
 @dataclass(frozen=True)
@@ -243,6 +245,53 @@ class ImageBatches:
         x = torch.from_numpy(np.stack(xs))                                  # (B/P, 3, crop, crop) BGR - mean
         return to_network(x, self.layer.mean_bgr, self.convention), torch.from_numpy(np.stack(ys))
 
+# %% ../nbs/10_train.ipynb #fba9ed0f
+class TensorBatches:
+    "Iteration -> (x, y) of in-memory tensors by `Sampler` (each sample once per epoch, a fresh permutation per epoch)."
+    def __init__(self, x:torch.Tensor, # (N, C, h, w) inputs (e.g. cached score maps)
+                 y:torch.Tensor, # (N, h, w) labels
+                 batch:int, seed:int=0,
+                 mirror:bool=True): # flip x and y together with probability 1/2, drawn from (seed, 17, g) as `FeatureBatches`
+        if len(x) != len(y) or len(x) < 1: raise DilatedReproError(f"TensorBatches: {len(x)} inputs and {len(y)} labels (need as many, >= 1)")
+        self.x, self.y, self.batch, self.seed, self.mirror = x, y, batch, seed, mirror
+        self.sampler = Sampler(len(x), seed)
+
+    def draws(self, step:int, rank:int=0, world:int=1) -> list:
+        "(index, flip) of each sample of process `rank`'s share of iteration `step`."
+        flip = lambda g: self.mirror and bool(np.random.default_rng((self.seed, 17, g)).random() < 0.5)
+        return [(self.sampler(g), flip(g)) for g in shard(step, self.batch, rank, world)]
+
+    def __call__(self, step:int, rank:int=0, world:int=1):
+        i, f = map(torch.tensor, zip(*self.draws(step, rank, world)))
+        xb, yb = self.x[i], self.y[i]
+        return torch.where(f[:, None, None, None], xb.flip(-1), xb), torch.where(f[:, None, None], yb.flip(-1), yb)
+
+class RandomBatches:
+    "Iteration -> batch drawn with replacement by one generator, in iteration order (the experiments' front-end sampler)."
+    def __init__(self, x:torch.Tensor, # (N, 3, H, W) images
+                 y:torch.Tensor, # (N, H, W) label maps (flipped with their image) or (N,) class labels
+                 batch:int, seed:int=0,
+                 n:int|None=None, # draw from the first n samples only (default: all)
+                 x_fn=None, y_fn=None): # applied to each batch (e.g. normalisation, label grid)
+        self.x, self.y, self.batch, self.n = x, y, batch, n or len(x)
+        if not 1 <= self.n <= len(x): raise DilatedReproError(f"RandomBatches: n={n} must be in 1..{len(x)}")
+        self.x_fn, self.y_fn = x_fn or (lambda v: v), y_fn or (lambda v: v)
+        self.g, self.next = torch.Generator().manual_seed(seed), 0
+
+    def __call__(self, step:int, rank:int=0, world:int=1):
+        if world != 1 or step != self.next:
+            raise DilatedReproError(f"RandomBatches draws in order in one process: asked for iteration {step} "
+                                    f"(process {rank} of {world}), the next is {self.next}")
+        self.next += 1
+        i = torch.randint(self.n, (self.batch,), generator=self.g); f = torch.rand(self.batch, generator=self.g) < 0.5
+        xb, yb = torch.where(f[:, None, None, None], self.x[i].flip(-1), self.x[i]), self.y[i]
+        if yb.dim() > 1: yb = torch.where(f[:, None, None], yb.flip(-1), yb)
+        return self.x_fn(xb), self.y_fn(yb)
+
+def loss_windows(losses:list, every:int) -> list:
+    "(step, mean loss) over consecutive windows of `every` iterations (the last may be shorter)."
+    return [(min(s + every, len(losses)), float(np.mean(losses[s:s + every]))) for s in range(0, len(losses), every)]
+
 # %% ../nbs/10_train.ipynb #86495130
 def make_dataset(recipe:Recipe, root, split:str):
     "The dataset reader the recipe names, on `root`."
@@ -380,51 +429,101 @@ def channels_last_default(model:nn.Module, device) -> bool:
     if torch.device(device).type == "cuda": return True
     return max((m.out_channels for m in model.modules() if isinstance(m, nn.Conv2d)), default=0) <= 256
 
-def fit(model:nn.Module, stage:Stage, batches, # batches(step, rank, world) -> (input, labels)
-        out_dir, *, tag:str, recipe:Recipe, steps:int|None=None, resume:bool=False, ckpt_every:int|None=None,
-        evaluate=None, # evaluate(model) -> dict of metrics, run on rank 0
-        eval_every:int=0, extra:dict|None=None, device=None, progress:bool=True, on_step=None,
-        channels_last:bool|None=None, # NHWC memory layout (same values); None: `channels_last_default(model, device)`
-        phases:bool|None=None, # fc6-like convs (dilated, k >= 7) by `phase_conv2d` (same values); None: on CPU in NCHW
-        ) -> nn.Module:
-    "Train `model` for `stage`, checkpointing to `out_dir/last.pt` and logging to `out_dir/log.jsonl`."
-    rank, world, dev = init_distributed(); dev = device or dev
-    out = Path(out_dir); ck, logf = out/"last.pt", out/"log.jsonl"
-    for name, v in (("steps", steps), ("ckpt_every", ckpt_every)):
+@dataclass
+class Run:
+    "How `fit` runs one stage: output files, length, resume, evaluation, device, layout, progress (default: in memory)."
+    out_dir: str|Path|None = None   # last.pt + log.jsonl go here; None: an in-memory run (nothing written, no resume)
+    tag: str = "train"              # stage name in the log and the checkpoint ("frontend", "context", "joint")
+    recipe: Recipe|None = None      # written into the checkpoint; needed with out_dir
+    steps: int|None = None          # total iterations (default: stage.iters)
+    resume: bool = False            # continue out_dir/last.pt
+    ckpt_every: int|None = None     # iterations between checkpoints (default: recipe.ckpt_every)
+    evaluate: object = None         # evaluate(model) -> metrics (a dict when logged), on rank 0
+    eval_every: int = 0             # iterations between evaluations (0: at the end only)
+    seed: int|None = None           # dropout seed: torch's RNG set from (seed, step, rank) each step (default: recipe.seed)
+    reseed: bool = True             # False: dropout runs on the global RNG as it stands (no exact resume; in-memory only)
+    device: object = None           # default: the process's device (init_distributed)
+    progress: bool = True
+    on_step: object = None          # on_step(step) after each iteration (tests: simulated kills)
+    channels_last: bool|None = None # NHWC memory layout (same values); None: `channels_last_default(model, device)`
+    phases: bool|None = None        # fc6-like convs (dilated, k >= 7) by `phase_conv2d` (same values); None: CPU in NCHW
+    keep_layout: bool = False       # True: hand the model back in the layout it trained in (default: NCHW)
+    extra: dict|None = None         # more entries for the checkpoint (kind, input convention, ...)
+
+class Fitted(NamedTuple):
+    "What `fit` returns."
+    model: nn.Module     # the trained model (NCHW unless run.keep_layout)
+    loss: list           # the whole batch's loss at each iteration run now (float)
+    curve: list          # (step, evaluate(model)) at each evaluation
+    seconds: float       # wall time of the loop
+
+def _check_run(run:Run):
+    for name in ("steps", "ckpt_every"):
+        v = getattr(run, name)
         if v is not None and v < 1: raise DilatedReproError(f"{name} must be >= 1, got {v}")
-    steps = steps or stage.iters; every = ckpt_every or recipe.ckpt_every
-    if channels_last is None: channels_last = channels_last_default(model, dev)
-    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    if run.out_dir is not None and run.recipe is None: raise DilatedReproError("fit: a run with out_dir needs run.recipe")
+    if run.out_dir is None and run.resume: raise DilatedReproError("fit: resume needs run.out_dir (an in-memory run has no last.pt)")
+    if run.out_dir is not None and not run.reseed: raise DilatedReproError("fit: reseed=False is for in-memory runs (resume would not be exact)")
+
+def fit(model:nn.Module, stage:Stage,
+        batches, # batches(step, rank, world) -> (input, target) of process `rank`'s share of iteration `step`
+        loss=None, # loss(output, target) -> scalar; default `seg_loss`
+        *, run:Run=Run()) -> Fitted:
+    "The training loop: lr schedule, forward, loss, NaN/inf guard, backward, clipping, step, log, checkpoint, resume, evaluate."
+    _check_run(run); loss = loss or seg_loss
+    rank, world, dev = init_distributed() if run.out_dir is not None else (0, 1, default_device())
+    dev = torch.device(run.device or dev); steps = run.steps or stage.iters
+    seed = run.seed if run.seed is not None else (run.recipe.seed if run.recipe is not None else 0)
+    out = Path(run.out_dir) if run.out_dir is not None else None
+    ck, logf = (out/"last.pt", out/"log.jsonl") if out is not None else (None, None)
+    every = run.ckpt_every or (run.recipe.ckpt_every if run.recipe is not None else steps)
+    cl = run.channels_last if run.channels_last is not None else channels_last_default(model, dev)
+    fmt = torch.channels_last if cl else torch.contiguous_format
     net = model.to(dev, memory_format=fmt); opt = make_optimizer(net, stage); start = 0
-    if phases is None: phases = torch.device(dev).type == "cpu" and not channels_last
-    swapped = phase_dilated_(net) if phases else []                       # same parameters: optimizer unaffected
-    if ck.is_file() and not resume: raise DilatedReproError(f"{ck} exists: pass --resume to continue it, or use another --out")
-    if resume and ck.is_file():
-        st = load_checkpoint(ck)
-        if st["stage"] != tag or st["recipe"]["name"] != recipe.name:
-            raise DilatedReproError(f"{ck} is a {st['recipe']['name']}/{st['stage']} checkpoint, not {recipe.name}/{tag}")
-        if (miss := [k for k in ("optimizer", "step", "schedule", "rng") if k not in st]): raise DilatedReproError(f"{ck}: no {miss[0]!r} entry; cannot resume from it")
-        same = lambda d: json.loads(json.dumps(dict(d, iters=0)))
-        if same(st["schedule"]) != same(asdict(stage)):
-            raise DilatedReproError(f"{ck} was trained with other solver settings ({st['schedule']}); resume needs the same stage")
-        _load_state(net, st["model"], ck); start = st["step"]; _set_rng_state(st["rng"])
-        try: opt.load_state_dict(st["optimizer"])
-        except (ValueError, KeyError, TypeError) as e: raise DilatedReproError(f"{ck}: its optimizer state does not fit ({str(e)[:100]})") from None
+    phases = run.phases if run.phases is not None else dev.type == "cpu" and not cl
+    swapped = phase_dilated_(net) if phases else []                         # same parameters: optimizer unaffected
+    if ck is not None: start = _resume(net, opt, stage, ck, run)
     ddp = nn.parallel.DistributedDataParallel(net, device_ids=[dev] if dev.type == "cuda" else None) if world > 1 else net
-    if rank == 0: out.mkdir(parents=True, exist_ok=True); _truncate_log(logf, start)
-    def save(step):
+    if rank == 0 and out is not None: out.mkdir(parents=True, exist_ok=True); _truncate_log(logf, start)
+    log = (lambda rec: _log(logf, rec)) if rank == 0 and logf is not None else (lambda rec: None)
+    losses, curve, last = [], [], start
+    due = lambda s: run.evaluate is not None and ((run.eval_every and s % run.eval_every == 0) or s == steps)
+    def run_eval(s):
         if rank == 0:
-            atomic_save({"model": net.state_dict(), "optimizer": opt.state_dict(), "step": step, "stage": tag,
-                         "schedule": asdict(replace(stage, iters=steps)), "recipe": recipe_to_dict(recipe),
-                         "rng": _rng_state(), **(extra or {})}, ck)
+            m = run.evaluate(net); curve.append((s, m)); net.train()
+            if logf is not None: log({"stage": run.tag, "step": s, **m})
         if world > 1: dist.barrier()
-    _train_steps(ddp, net, opt, stage, batches, start, steps, every, save, logf, tag, rank, world, dev, evaluate,
-                 eval_every, progress, on_step, recipe.seed, fmt)
+    ddp.train(); t0 = time.time()
+    if start and due(start) and not any(r.get("step") == start and _is_eval(r) for _, r in _log_lines(logf)):
+        run_eval(start)                                                     # the run was killed while evaluating
+    for step in tqdm(range(start, steps), desc=run.tag, disable=not run.progress or rank != 0, initial=start, total=steps):
+        lr = stage_lr(stage, step, steps); set_lr(opt, lr)
+        if run.reseed: torch.manual_seed(_seed_of(seed, step, rank))       # dropout: a function of (seed, step, rank)
+        x, y = batches(step, rank, world)
+        value = loss(ddp(x.to(dev, memory_format=fmt) if x.dim() == 4 else x.to(dev)), y.to(dev))
+        if _any_not_finite(value, world):                                   # before backward: nothing is changed
+            what = f"the loss is {float(value.detach())}" + (f" on process {rank} (NaN/inf on one of {world})" if world > 1 else "")
+            _diverged(logf, log, rank, run.tag, step + 1, what, "stopped before updating the weights", lr, last)
+        opt.zero_grad(set_to_none=True); value.backward()
+        if stage.clip: nn.utils.clip_grad_norm_(net.parameters(), stage.clip)
+        opt.step()
+        l = value.detach()
+        if world > 1: dist.all_reduce(l); l = l/world                       # the whole batch's loss
+        losses.append(float(l))
+        log({"stage": run.tag, "step": step + 1, "loss": round(losses[-1], 6), "lr": lr, "time": round(time.time() - t0, 3)})
+        if (step + 1) % every == 0 or step + 1 == steps:
+            if _any_not_finite(torch.stack([p.detach().abs().max().float() for p in net.parameters()]), world):
+                _diverged(logf, log, rank, run.tag, step + 1, "the weights became NaN/inf", "not saved", lr, last)
+            if ck is not None: _save(net, opt, stage, steps, step + 1, ck, run, rank, world); last = step + 1
+        if due(step + 1): run_eval(step + 1)
+        if run.on_step: run.on_step(step + 1)
+    seconds = time.time() - t0
     if world > 1:
         spread = _replica_spread(net)
-        if rank == 0: _log(logf, {"stage": tag, "step": steps, "event": "replicas", "world": world, "spread": spread})
-    for name in swapped: net.get_submodule(name).__class__ = nn.Conv2d  # handed back as plain convolutions
-    return net.to(memory_format=torch.contiguous_format)                    # and in the usual layout
+        log({"stage": run.tag, "step": steps, "event": "replicas", "world": world, "spread": spread})
+    for name in swapped: net.get_submodule(name).__class__ = nn.Conv2d   # handed back as plain convolutions
+    if not run.keep_layout: net = net.to(memory_format=torch.contiguous_format)  # and in the usual layout
+    return Fitted(net, losses, curve, seconds)
 
 # %% ../nbs/10_train.ipynb #703751c9
 def _log(path:Path, rec:dict):
@@ -436,43 +535,39 @@ def _any_not_finite(value:torch.Tensor, world:int) -> bool:
     if world > 1: dist.all_reduce(bad)
     return bool(bad.item())
 
-def _diverged(logf:Path, rank:int, tag:str, step:int, what:str, done:str, lr:float, last:int):
+def _diverged(logf:Path|None, log, rank:int, tag:str, step:int, what:str, done:str, lr:float, last:int):
     "Log the event and stop: iteration `step` gave NaN/inf (`what`, `done` about it); last.pt holds iteration `last`."
-    if rank == 0: _log(logf, {"stage": tag, "step": step, "event": "not finite", "what": what})
-    kept = f"{logf.parent/'last.pt'} is left as it was (iteration {last})" if last else "no checkpoint was written"
-    raise DilatedReproError(f"{tag}: {what} at iteration {step} (lr {lr:g}); {done} - {kept}; lower the learning rate or check the data")
+    log({"stage": tag, "step": step, "event": "not finite", "what": what})
+    kept = ("" if logf is None else f" - {logf.parent/'last.pt'} is left as it was (iteration {last})" if last
+            else " - no checkpoint was written")
+    raise DilatedReproError(f"{tag}: {what} at iteration {step} (lr {lr:g}); {done}{kept}; lower the learning rate or check the data")
 
 def _is_eval(r:dict) -> bool: return "loss" not in r and "event" not in r
 
-def _train_steps(ddp, net, opt, stage, batches, start, steps, every, save, logf, tag, rank, world, dev, evaluate,
-                 eval_every, progress, on_step, seed, fmt=torch.contiguous_format):
-    "The loop itself: schedule, forward, VALID-normalised loss, NaN/inf check, backward, step, log, checkpoint, evaluate."
-    due = lambda s: evaluate and ((eval_every and s % eval_every == 0) or s == steps)
-    def run_eval(s):
-        if rank == 0: _log(logf, {"stage": tag, "step": s, **evaluate(net)}); net.train()
-        if world > 1: dist.barrier()
-    ddp.train(); t0 = time.time(); last = start
-    if start and due(start) and not any(r.get("step") == start and _is_eval(r) for _, r in _log_lines(logf)):
-        run_eval(start)                                                     # the run was killed while evaluating
-    for step in tqdm(range(start, steps), desc=tag, disable=not progress or rank != 0, initial=start, total=steps):
-        lr = stage_lr(stage, step, steps); set_lr(opt, lr)
-        torch.manual_seed(_seed_of(seed, step, rank))                       # dropout: a function of (seed, step, rank)
-        x, y = batches(step, rank, world)
-        loss = seg_loss(ddp(x.to(dev, memory_format=fmt) if x.dim() == 4 else x.to(dev)), y.to(dev))
-        if _any_not_finite(loss, world):                                    # before backward: nothing is changed
-            _diverged(logf, rank, tag, step + 1, f"the loss is {float(loss.detach())}" + (f" on process {rank} (NaN/inf on one of {world})" if world > 1 else ""), "stopped before updating the weights", lr, last)
-        opt.zero_grad(set_to_none=True); loss.backward()
-        if stage.clip: nn.utils.clip_grad_norm_(net.parameters(), stage.clip)
-        opt.step()
-        l = loss.detach()
-        if world > 1: dist.all_reduce(l); l = l/world                       # the whole batch's loss
-        if rank == 0: _log(logf, {"stage": tag, "step": step + 1, "loss": round(float(l), 6), "lr": lr, "time": round(time.time() - t0, 3)})
-        if (step + 1) % every == 0 or step + 1 == steps:
-            if _any_not_finite(torch.stack([p.detach().abs().max().float() for p in net.parameters()]), world):
-                _diverged(logf, rank, tag, step + 1, "the weights became NaN/inf", "not saved", lr, last)
-            save(step + 1); last = step + 1
-        if due(step + 1): run_eval(step + 1)
-        if on_step: on_step(step + 1)
+def _resume(net:nn.Module, opt, stage:Stage, ck:Path, run:Run) -> int:
+    "Load `ck` into `net` and `opt` (and the RNG) when resuming; refuse to overwrite it otherwise. Returns the start step."
+    if not ck.is_file(): return 0
+    if not run.resume: raise DilatedReproError(f"{ck} exists: pass --resume to continue it, or use another --out")
+    st = load_checkpoint(ck); recipe = run.recipe
+    if st["stage"] != run.tag or st["recipe"]["name"] != recipe.name:
+        raise DilatedReproError(f"{ck} is a {st['recipe']['name']}/{st['stage']} checkpoint, not {recipe.name}/{run.tag}")
+    if (miss := [k for k in ("optimizer", "step", "schedule", "rng") if k not in st]):
+        raise DilatedReproError(f"{ck}: no {miss[0]!r} entry; cannot resume from it")
+    same = lambda d: json.loads(json.dumps(dict(d, iters=0)))
+    if same(st["schedule"]) != same(asdict(stage)):
+        raise DilatedReproError(f"{ck} was trained with other solver settings ({st['schedule']}); resume needs the same stage")
+    _load_state(net, st["model"], ck); _set_rng_state(st["rng"])
+    try: opt.load_state_dict(st["optimizer"])
+    except (ValueError, KeyError, TypeError) as e: raise DilatedReproError(f"{ck}: its optimizer state does not fit ({str(e)[:100]})") from None
+    return st["step"]
+
+def _save(net:nn.Module, opt, stage:Stage, steps:int, step:int, ck:Path, run:Run, rank:int, world:int):
+    "Write last.pt (rank 0), then wait for every process."
+    if rank == 0:
+        atomic_save({"model": net.state_dict(), "optimizer": opt.state_dict(), "step": step, "stage": run.tag,
+                     "schedule": asdict(replace(stage, iters=steps)), "recipe": recipe_to_dict(run.recipe),
+                     "rng": _rng_state(), **(run.extra or {})}, ck)
+    if world > 1: dist.barrier()
 
 # %% ../nbs/10_train.ipynb #bf89bb0a
 def frontend_input(image:np.ndarray, # RGB uint8 (H, W, 3)
@@ -541,9 +636,9 @@ def train_frontend(recipe, # a Recipe or its name in RECIPES
     layer = DataLayer(st.crop, mean_bgr=ds.mean_bgr, label_stride=r.label_stride, mirror=st.mirror)
     batches = ImageBatches(ds, layer, st.batch, r.seed, r.convention)
     ev = (lambda m: grid_miou(m, val, r.eval_images, ds.mean_bgr, r.convention)) if val is not None else None
-    return fit(fe, st, batches, out_dir, tag="frontend", recipe=r, steps=steps, resume=resume, ckpt_every=ckpt_every,
-               evaluate=ev, eval_every=r.eval_every, extra={"input": _input_spec(r, ds)}, device=device,
-               progress=progress, on_step=on_step)
+    run = Run(out_dir, "frontend", r, steps, resume, ckpt_every, ev, r.eval_every, device=device, progress=progress,
+              on_step=on_step, extra={"input": _input_spec(r, ds)})
+    return fit(fe, st, batches, run=run).model
 
 # %% ../nbs/10_train.ipynb #dbf898f5
 def model_checksum(model:nn.Module) -> str:
@@ -642,10 +737,10 @@ def train_context(recipe, # a Recipe or its name
     val = FeatureCache(cache_dir/r.val_split) if (cache_dir/r.val_split).is_dir() else None  # no manifest: refused
     torch.manual_seed(r.seed); ctx = build_context(r, kind)
     ev = (lambda m: cache_miou(m, val)) if val is not None else None
-    return fit(ctx, st, FeatureBatches(tr, st.batch, r.seed, st.mirror), out_dir, tag="context", recipe=r, steps=steps,
-               resume=resume, ckpt_every=ckpt_every, evaluate=ev, eval_every=r.eval_every,
-               extra={"kind": kind, "input": tr.manifest and {"convention": tr.manifest["convention"], "mean_bgr": tr.manifest["mean_bgr"]}},
-               device=device, progress=progress, on_step=on_step)
+    inp = {"convention": tr.manifest["convention"], "mean_bgr": tr.manifest["mean_bgr"]}
+    run = Run(out_dir, "context", r, steps, resume, ckpt_every, ev, r.eval_every, device=device, progress=progress,
+              on_step=on_step, extra={"kind": kind, "input": inp})
+    return fit(ctx, st, FeatureBatches(tr, st.batch, r.seed, st.mirror), run=run).model
 
 # %% ../nbs/10_train.ipynb #a3017f1d
 def train_joint(recipe, data_root, out_dir,
@@ -664,9 +759,9 @@ def train_joint(recipe, data_root, out_dir,
     val = _maybe_val(r, root)
     layer = DataLayer(st.crop, mean_bgr=ds.mean_bgr, label_stride=r.label_stride, mirror=st.mirror)
     ev = (lambda m: grid_miou(m, val, r.eval_images, ds.mean_bgr, r.convention)) if val is not None else None
-    return fit(DilationNet(fe, ctx), st, ImageBatches(ds, layer, st.batch, r.seed, r.convention), out_dir, tag="joint",
-               recipe=r, steps=steps, resume=resume, ckpt_every=ckpt_every, evaluate=ev, eval_every=r.eval_every,
-               extra={"kind": kind, "input": _input_spec(r, ds)}, device=device, progress=progress, on_step=on_step)
+    run = Run(out_dir, "joint", r, steps, resume, ckpt_every, ev, r.eval_every, device=device, progress=progress,
+              on_step=on_step, extra={"kind": kind, "input": _input_spec(r, ds)})
+    return fit(DilationNet(fe, ctx), st, ImageBatches(ds, layer, st.batch, r.seed, r.convention), run=run).model
 
 # %% ../nbs/10_train.ipynb #8568af14
 def _train_parser():
