@@ -4,55 +4,44 @@
 
 # %% ../nbs/08_predict.ipynb #e5079ea2
 from __future__ import annotations
-import argparse, math, os, tempfile, warnings
+import argparse, dataclasses, math, os
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
 from tqdm import tqdm
-from .core import DilatedReproError, atomic_path, default_device, has_gpu
-from .frontend import MARGIN, frontend_output_size
+from .core import DilatedReproError, atomic_path, check_device, writable_dir
+from .frontend import MARGIN, frontend_output_size, normalize_input
+from .data import read_image, colorize
 
 # %% auto #0
-__all__ = ['read_image', 'reflect101_index', 'pad_reflect101', 'reflect101', 'interp_map_ref', 'interp_rows', 'interp_map',
-           'interp_matrix', 'tile_steps', 'tile_index', 'predict', 'predict_memory', 'predict_labels', 'colorize',
-           'check_device', 'writable_dir', 'load_model', 'cli_predict']
+__all__ = ['as_rgb', 'reflect101_index', 'pad_reflect101', 'reflect101', 'interp_map_ref', 'interp_rows', 'interp_map',
+           'interp_matrix', 'tile_steps', 'tile_index', 'predict', 'predict_memory', 'predict_labels', 'load_model',
+           'cli_predict']
 
 # %% ../nbs/08_predict.ipynb #3d06fb6a
-def read_image(path, # PNG, JPEG, ... any format Pillow reads
-               max_pixels:int|None=None, # refuse larger images before decoding; default 2 * PIL.Image.MAX_IMAGE_PIXELS
-               exif:bool=True, # apply the EXIF orientation (as OpenCV >= 3.1); False: the stored pixel grid
-               ) -> np.ndarray:
-    "Read an image as BGR uint8 `(H, W, 3)`, like `cv2.imread(path, 1)` (16-bit: the high byte, as OpenCV)."
-    from PIL import Image, ImageOps
-    p = Path(path)
-    if not p.is_file(): raise DilatedReproError(f"image {p}: no such file")
-    if p.stat().st_size == 0: raise DilatedReproError(f"image {p}: empty file")
-    limit = max_pixels or 2 * (Image.MAX_IMAGE_PIXELS or 0) or None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            old, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # our own limit, below, names the file
-            try: im = Image.open(p)
-            finally: Image.MAX_IMAGE_PIXELS = old
-            with im:
-                if limit and im.width * im.height > limit:
-                    raise DilatedReproError(f"image {p}: {im.width}x{im.height} = {im.width * im.height / 1e6:.0f} Mpx is more than the "
-                                            f"{limit / 1e6:.0f} Mpx limit (a decompression bomb?); raise it with --max-pixels if you trust the file")
-                if exif: im = ImageOps.exif_transpose(im)
-                if im.mode == "F": raise DilatedReproError(f"image {p}: 32-bit float pixels (mode F) have no 0-255 scale; save it as 8- or 16-bit")
-                if im.mode in ("I", "I;16", "I;16L", "I;16B", "I;16N"): rgb = _grey16(np.asarray(im), p)
-                else: rgb = np.asarray(im.convert("RGB"))
-    except DilatedReproError: raise
-    except Exception as e:  # Pillow's decoders raise OSError, SyntaxError, ValueError, EOFError, ... on damaged files
-        why = str(e).splitlines()[0][:100] if str(e) else ""
-        raise DilatedReproError(f"image {p}: cannot be decoded ({type(e).__name__}{': ' + why if why else ''})") from None
-    return np.ascontiguousarray(rgb[:, :, ::-1])  # RGB -> BGR
-
-def _grey16(a:np.ndarray, p) -> np.ndarray:
-    "16-bit grey (H, W) -> RGB uint8 by the high byte, as OpenCV."
-    if a.size and (a.min() < 0 or a.max() > 65535): raise DilatedReproError(f"image {p}: 32-bit integer pixels outside 0..65535")
-    return np.repeat((a.astype(np.uint32) >> 8).astype(np.uint8)[:, :, None], 3, axis=2)
+def as_rgb(image, # a path, a PIL image, an RGB array (H, W, 3) / grey (H, W), or a tensor (3, H, W)
+           max_pixels:int|None=None, # for a path: refuse larger images before decoding (see `data.read_image`)
+           ) -> np.ndarray:
+    "The image as an RGB uint8 array (H, W, 3): what `predict` works on."
+    if isinstance(image, (str, os.PathLike)): return read_image(image, max_pixels)
+    if type(image).__module__.startswith("PIL."): return np.asarray(image.convert("RGB"))
+    if isinstance(image, torch.Tensor):
+        if image.ndim != 3 or image.shape[0] != 3:
+            raise DilatedReproError(f"image tensor must be (3, H, W) RGB, got {tuple(image.shape)}")
+        image = image.detach().cpu().permute(1, 2, 0).numpy()
+    a = np.asarray(image)
+    if a.ndim == 2: a = np.repeat(a[:, :, None], 3, axis=2)
+    if a.ndim != 3 or a.shape[2] != 3 or min(a.shape[:2]) < 1:
+        raise DilatedReproError(f"image must be (H, W, 3) RGB, got shape {a.shape}")
+    if a.dtype == np.uint8: return a
+    if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
+        raise DilatedReproError(f"image has dtype {a.dtype}; give RGB uint8 values 0-255")
+    lo, hi = float(a.min()), float(a.max())
+    if not (0 <= lo and hi <= 255): raise DilatedReproError(f"image values span {lo:g}..{hi:g}; give RGB values 0-255")
+    if np.issubdtype(a.dtype, np.floating) and hi <= 1.0 and a.size > 1:
+        raise DilatedReproError("image values are all within 0..1: scale them to 0-255 (uint8) first")
+    return np.rint(a).astype(np.uint8)
 
 # %% ../nbs/08_predict.ipynb #3eb65cc8
 def reflect101_index(p:int, # index, possibly outside [0, n)
@@ -156,14 +145,21 @@ def tile_steps(tile:tuple, # deploy input (H_in, W_in)
 def _spec(model, value, field:str):
     if value is not None: return value
     spec = getattr(model, "spec", None)
-    if spec is None: raise DilatedReproError(f"predict: the model has no .spec (build it with dilated_repro.models.build) - pass {field}=")
+    if spec is None:
+        raise DilatedReproError(f"predict: the model has no .spec (build it with dilated_repro.models.build) - pass {field}=")
     return getattr(spec, field)
 
-def _chw(a:np.ndarray) -> torch.Tensor: return torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))
+def _input_fn(model, mean=None):
+    "RGB pixels (3, h, w), 0-255 -> the network input of the model's convention (`spec.convention`, `spec.mean`)."
+    spec = getattr(model, "spec", None)
+    convention = getattr(spec, "convention", "caffe")
+    if convention == "caffe": mean = _spec(model, mean, "mean")  # the released models: BGR minus the dataset mean
+    return lambda x: normalize_input(x, convention, mean)
 
-def _probs(model, xs:torch.Tensor, device) -> torch.Tensor:
-    "Softmax class probabilities of a batch (N, 3, h, w), returned on the CPU."
+def _softmax_tiles(model, xs:torch.Tensor, device) -> torch.Tensor:
+    "Softmax class probabilities of a batch of network inputs (N, 3, h, w), returned on the CPU."
     with torch.no_grad(): return torch.softmax(model(xs.to(device)).float(), 1).cpu()
+
 
 # %% ../nbs/08_predict.ipynb #c320c58f
 def tile_index(i:int, # tile number along the axis
@@ -182,13 +178,14 @@ def _take(a:np.ndarray, idx:np.ndarray, axis:int) -> np.ndarray:
         return a[idx[0]:idx[-1] + 1] if axis == 0 else a[:, idx[0]:idx[-1] + 1]
     return a.take(idx, axis)
 
-def _tile(image, mean, rows, cols) -> torch.Tensor:
-    "(3, len(rows), len(cols)) float32 network input: the BGR pixels at rows x cols minus the mean."
-    x = torch.from_numpy(np.ascontiguousarray(_take(_take(image, rows, 0), cols, 1).transpose(2, 0, 1))).float()  # (3, h, w)
-    return x.sub_(torch.tensor(mean, dtype=torch.float32).view(3, 1, 1))
+def _tile(image, norm, rows, cols) -> torch.Tensor:
+    "(3, len(rows), len(cols)) float32 network input: the RGB pixels at rows x cols, through the model's convention."
+    x = torch.from_numpy(np.ascontiguousarray(_take(_take(image, rows, 0), cols, 1).transpose(2, 0, 1))).float()
+    return norm(x)  # (3, h, w)
+
 
 # %% ../nbs/08_predict.ipynb #dd2f01d3
-def _tiled_map(model, image, mean, tile, zoom, step, batch, device, progress):
+def _tiled_map(model, image, norm, tile, zoom, step, batch, device, progress):
     "Stitched probability map (C, R, Q) of the tiles (predict.py's loop), `batch` tiles per forward pass."
     (H, W), (th, tw) = image.shape[:2], tile
     sh, sw = tile_steps(tile, step)
@@ -196,7 +193,8 @@ def _tiled_map(model, image, mean, tile, zoom, step, batch, device, progress):
     idx, out = [(i, j) for i in range(nh) for j in range(nw)], None
     for k in tqdm(range(0, len(idx), batch), desc="tiles", disable=not progress, leave=False):
         chunk = idx[k:k + batch]
-        ps = _probs(model, torch.stack([_tile(image, mean, tile_index(i, sh, th, H), tile_index(j, sw, tw, W)) for i, j in chunk]), device)
+        xs = torch.stack([_tile(image, norm, tile_index(i, sh, th, H), tile_index(j, sw, tw, W)) for i, j in chunk])
+        ps = _softmax_tiles(model, xs, device)
         if out is None:  # cells kept from each tile but the last: whole cells (aligned) or all of them (authors)
             C, oh, ow = ps.shape[1:]
             kh, kw = (oh, ow) if step == "authors" else (sh // zoom, sw // zoom)
@@ -205,42 +203,43 @@ def _tiled_map(model, image, mean, tile, zoom, step, batch, device, progress):
         for (i, j), p in zip(chunk, ps): out[:, i * kh:i * kh + oh, j * kw:j * kw + ow] = p  # later tiles overwrite the overlap
     return out
 
-def _whole_map(model, image, mean, zoom, device):
+def _whole_map(model, image, norm, zoom, device):
     "Probability map of one forward pass over the whole (further padded) image."
     n = [((s - 1) // 8 + 2) if zoom > 1 else -(-s // 8) for s in image.shape[:2]]  # samples interp_map reads / pixels to cover
     need = [2 * MARGIN + 8 * k for k in n]
-    x = _tile(image, mean, *(tile_index(0, 0, t, s) for t, s in zip(need, image.shape[:2])))
-    return _probs(model, x[None], device)[0]
+    x = _tile(image, norm, *(tile_index(0, 0, t, s) for t, s in zip(need, image.shape[:2])))
+    return _softmax_tiles(model, x[None], device)[0]
 
 # %% ../nbs/08_predict.ipynb #39df4b77
 def predict(model:nn.Module, # e.g. `dilated_repro.models.build(name)` with weights loaded
-            image:np.ndarray, # (H, W, 3) BGR, 0-255 (as from `read_image` / `cv2.imread`)
+            image, # RGB: a path, a PIL image, a uint8 array (H, W, 3), a tensor (3, H, W) (see `as_rgb`)
             mode:str="tiled", # "tiled" (the authors', memory-bounded) or "whole" (one forward pass)
             batch:int=1, # tiles per forward pass
-            mean=None, tile=None, zoom=None, # default: the model's spec (BGR mean, deploy input size, zoom)
+            mean=None, tile=None, zoom=None, # default: the model's spec (mean of a caffe model, deploy input, zoom)
             step:str="aligned", # tile step: "aligned" (whole cells) or "authors" (input - 372, see KITTI)
             device=None, # default: the model's device
             progress:bool=False, # progress bar over tile batches
             ) -> torch.Tensor:
     "Class probabilities (C, H, W) of `image`, computed like the authors' predict.py."
-    prob, zoom = _score_map(model, image, mode, batch, mean, tile, zoom, step, device, progress)
-    H, W = np.shape(image)[:2]
+    prob, zoom, (H, W) = _score_map(model, image, mode, batch, mean, tile, zoom, step, device, progress)
     return interp_map(prob, zoom, W, H) if zoom > 1 else prob[:, :H, :W].contiguous()
 
 def _score_map(model, image, mode, batch, mean, tile, zoom, step, device, progress):
-    "Checked arguments, then the stitched (tiled) or whole-image probability map and the zoom."
-    mean, tile, zoom = (_spec(model, v, f) for v, f in ((mean, "mean"), (tile, "tile"), (zoom, "zoom")))
-    image = np.asarray(image)
-    if image.ndim != 3 or image.shape[2] != 3 or min(image.shape[:2]) < 1: raise DilatedReproError(f"image must be (H, W, 3) BGR, got shape {image.shape}")
+    "Checked arguments, then the stitched (tiled) or whole-image probability map, the zoom and the image size."
+    norm = _input_fn(model, mean)
+    tile, zoom = (_spec(model, v, f) for v, f in ((tile, "tile"), (zoom, "zoom")))
+    image = as_rgb(image)
     if mode not in ("tiled", "whole"): raise DilatedReproError(f"mode must be 'tiled' or 'whole', got {mode!r}")
     if not (isinstance(batch, int) and batch >= 1): raise DilatedReproError(f"batch must be a positive int, got {batch!r}")
     device = device or next(model.parameters()).device
-    was_training = model.training; model.eval()
-    try:  # BGR mean subtraction (no scaling) and reflect-101 padding happen per tile, in `_tile`
-        prob = (_tiled_map(model, image, mean, tuple(tile), zoom, step, batch, device, progress) if mode == "tiled"
-                else _whole_map(model, image, mean, zoom, device))
+    was_training = model.training
+    model.eval()
+    try:  # the convention's normalisation and reflect-101 padding happen per tile, in `_tile`
+        prob = (_tiled_map(model, image, norm, tuple(tile), zoom, step, batch, device, progress) if mode == "tiled"
+                else _whole_map(model, image, norm, zoom, device))
     finally: model.train(was_training)
-    return prob, zoom
+    return prob, zoom, image.shape[:2]
+
 
 # %% ../nbs/08_predict.ipynb #d4a23ff9
 def _band_rows(C:int, W:int, Q:int, band_bytes:int) -> int:
@@ -265,14 +264,14 @@ def predict_memory(H:int, W:int, # image size
 
 # %% ../nbs/08_predict.ipynb #297b1186
 def predict_labels(model:nn.Module, # as for `predict`
-                   image:np.ndarray, # (H, W, 3) BGR, 0-255
+                   image, # as for `predict`: RGB (path, PIL image, uint8 array, tensor)
                    mode:str="tiled", batch:int=1, mean=None, tile=None, zoom=None, step:str="aligned", device=None,
                    progress:bool=False,
                    band_bytes:int=2**26, # memory for one band of the up-sampling (see `predict_memory`)
                    ) -> np.ndarray:
     "`predict(...).argmax(0)` as uint8 `(H, W)`, without the full-resolution probabilities."
-    prob, zoom = _score_map(model, image, mode, batch, mean, tile, zoom, step, device, progress)
-    (H, W), (C, R, Q) = np.shape(image)[:2], prob.shape
+    prob, zoom, (H, W) = _score_map(model, image, mode, batch, mean, tile, zoom, step, device, progress)
+    C, R, Q = prob.shape
     if C > 256: raise DilatedReproError(f"predict_labels: {C} classes do not fit uint8 labels; use predict(...).argmax(0)")
     labels, rows = np.empty((H, W), np.uint8), _band_rows(C, W, Q, band_bytes)
     for h0 in range(0, H, rows):
@@ -281,94 +280,130 @@ def predict_labels(model:nn.Module, # as for `predict`
         labels[h0:h1] = band.numpy().argmax(0)  # numpy's argmax: first maximum, like torch's, and faster over dim 0
     return labels
 
-# %% ../nbs/08_predict.ipynb #9f588751
-def colorize(labels, # (H, W) class indices
-             palette, # (C, 3) RGB colours
-             ) -> np.ndarray:
-    "RGB uint8 (H, W, 3) picture of a label map."
-    labels, pal = np.asarray(labels), np.asarray(palette, np.uint8)
-    if labels.size and labels.max() >= len(pal): raise DilatedReproError(f"label {labels.max()} has no colour in a {len(pal)}-entry palette")
-    return pal[labels]
-
-# %% ../nbs/08_predict.ipynb #a6ddaa3d
-def check_device(device=None, # "cpu", "cuda", "cuda:1", "mps", a torch.device, or None (CUDA if available, else CPU)
-                 ) -> torch.device:
-    "`device` as a `torch.device` that exists on this machine; a one-line DilatedReproError otherwise."
-    if device is None: return default_device()
-    try: d = torch.device(device)
-    except (RuntimeError, TypeError, ValueError): raise DilatedReproError(f"--device {device!r}: not a device name (cpu, cuda, cuda:1, mps)") from None
-    if d.type == "cuda":
-        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if n == 0: raise DilatedReproError(f"--device {device}: CUDA is not available on this machine; use --device cpu")
-        if d.index is not None and d.index >= n: raise DilatedReproError(f"--device {device}: this machine has {n} CUDA device(s)")
-    elif d.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
-        raise DilatedReproError(f"--device {device}: MPS is not available on this machine")
-    elif d.type not in ("cpu", "cuda", "mps"): raise DilatedReproError(f"--device {device}: only cpu, cuda and mps are supported")
-    return d
-
-def writable_dir(d, # output folder (need not exist yet)
-                 what:str="output folder", # how the user named it, for the message
-                 ) -> Path:
-    "Check, before any work is done and without creating anything, that `d` exists or can be made and a file written in it."
-    d = Path(d); base = d
-    while not base.exists() and base != base.parent: base = base.parent  # the folder that would hold the new ones
-    try:
-        if not base.is_dir(): raise NotADirectoryError(20, "Not a directory")
-        fd, probe = tempfile.mkstemp(dir=base, prefix=".write-test-"); os.close(fd); os.unlink(probe)
-    except OSError as e: raise DilatedReproError(f"{what} {d}: cannot write there ({e.strerror or type(e).__name__})") from None
-    return d
-
 # %% ../nbs/08_predict.ipynb #aefb1d3d
-def load_model(name:str, # a key of `dilated_repro.models.MODELS`
-               weights, # .caffemodel, or a checkpoint from `dilated_repro.models.save_checkpoint`
-               width:float=1.0, # front-end width of a .caffemodel's network (1.0: the authors' files)
-               device=None) -> nn.Module:
-    "Build `name` and load `weights` (Caffe or ours), in eval mode on `device`."
-    from dilated_repro.models import build, load_checkpoint
-    from dilated_repro.caffe import load_caffemodel
-    device, p = check_device(device), Path(weights)
-    if not p.is_file(): raise DilatedReproError(f"weights {p}: no such file")
-    if p.suffix.lower() == ".caffemodel": model = build(name, width=width); load_caffemodel(model, p)
-    else: model = load_checkpoint(p, name=name)
+def _released_for(blobs:dict, where) -> tuple:
+    "The released architecture (name, front-end width) whose Caffe layer names a .caffemodel holds."
+    from dilated_repro.models import MODELS, build, caffe_layers
+    hits = []
+    for n in MODELS:
+        with torch.device("meta"): layers = set(caffe_layers(build(n, width=1/16)))
+        if layers == set(blobs): hits.append(n)
+    if len(hits) != 1:
+        raise DilatedReproError(f"caffemodel {where}: its layers match {', '.join(hits) or 'none'} of the released "
+                                "architectures; name the model: load_model(NAME, weights=FILE) / dilated-repro predict NAME")
+    return hits[0], blobs["conv1_1"][0].shape[0] / 64
+
+def _join_frontend(ctx:nn.Module, frontend, where) -> nn.Module:
+    "A context module trained alone (part 'context') joined with its front end into a runnable DilationNet."
+    from dilated_repro.models import load_checkpoint, model_checksum
+    from dilated_repro.frontend import DilationNet
+    ref = ctx.frontend_ref
+    if frontend is None and ref is None:
+        raise DilatedReproError(f"checkpoint {where}: a context module trained alone names no front end; pass frontend=")
+    f = Path(frontend if frontend is not None else ref["path"])
+    if not f.is_file():
+        raise DilatedReproError(f"checkpoint {where}: a context module trained on the scores of the front end {f}, "
+                                "which is not there (moved?); pass frontend= (--frontend FILE)")
+    fe = load_checkpoint(f)
+    if fe.part != "frontend": raise DilatedReproError(f"front end {f}: a {fe.part} checkpoint, not a front end")
+    if fe.spec.C != ctx.spec.C:
+        raise DilatedReproError(f"front end {f} predicts {fe.spec.C} classes, the context module {where} {ctx.spec.C}")
+    if frontend is None and model_checksum(fe) != ref["sha1"]:
+        raise DilatedReproError(f"checkpoint {where}: its front end {f} has changed since the context module was "
+                                "trained on its scores (SHA-1 differs); pass frontend= to join them anyway")
+    net = DilationNet(fe, ctx)
+    net.spec = dataclasses.replace(ctx.spec, convention=fe.spec.convention, mean=fe.spec.mean, tile=fe.spec.tile)
+    net.config, net.part, net.meta, net.trained, net.source = fe.config, "full", ctx.meta, ctx.trained, ctx.source
+    return net
+
+def load_model(source, # a released-model name (with weights=), a .caffemodel file, or a checkpoint of ours
+               weights=None, # with a released-model name: its .caffemodel or one of our checkpoints
+               frontend=None, # for a context module trained alone: its front end (default: the one its file names)
+               width:float|None=None, # front-end width of a .caffemodel's network (default: read from conv1_1)
+               device=None, # "cpu", "cuda", ... (default: CUDA if available)
+               ) -> nn.Module:
+    "A ready network in eval mode on `device`, with `.spec`, `.classes` and `.palette`."
+    from dilated_repro.models import MODELS, build, load_checkpoint
+    from dilated_repro.caffe import load_caffemodel, read_caffemodel
+    device = check_device(device)
+    name = source if isinstance(source, str) and source in MODELS else None
+    if name is not None and weights is None:
+        raise DilatedReproError(f"load_model({name!r}): the authors' weights cannot be downloaded (their host is gone); "
+                                "pass weights= the .caffemodel you kept, or one of our checkpoints")
+    if name is None and weights is not None:
+        raise DilatedReproError(f"load_model: weights= goes with a released-model name ({', '.join(MODELS)}), "
+                                f"not with {source!r}")
+    p = Path(weights if name is not None else source)
+    if not p.is_file():
+        if name is None and not p.suffix and len(p.parts) == 1:
+            raise DilatedReproError(f"unknown model {str(source)!r}; choose from {', '.join(MODELS)}, or give a file")
+        raise DilatedReproError(f"weights {p}: no such file")
+    if p.suffix.lower() == ".caffemodel":
+        blobs = read_caffemodel(p)
+        if name is None: name, w = _released_for(blobs, p)
+        else: w = blobs["conv1_1"][0].shape[0] / 64 if "conv1_1" in blobs else 1.0
+        model = build(name, width=width or w)
+        try: load_caffemodel(model, blobs)
+        except DilatedReproError as e: raise DilatedReproError(f"caffemodel {p}: {str(e).removeprefix('weights ')}") from None
+        model.source = p.resolve()
+    else:
+        model = load_checkpoint(p, name=name)
+        if model.part == "context": model = _join_frontend(model, frontend, p)
+    model.classes, model.palette = model.spec.classes, model.spec.palette
     return model.to(device).eval()
 
 # %% ../nbs/08_predict.ipynb #7ceed584
-def cli_predict(argv=None) -> int:
-    "Segment images with a released model (or our checkpoint) like the authors' predict.py; write colour PNGs."
+def _model_and_files(inputs:list, what:str) -> tuple:
+    "Split the command's positional arguments into an optional released-model name and the files after it."
     from dilated_repro.models import MODELS
+    first = inputs[0]
+    if first in MODELS: return first, inputs[1:]
+    if not Path(first).exists() and not Path(first).suffix:
+        raise DilatedReproError(f"unknown model {first!r}; choose from {', '.join(MODELS)} (or leave it out: our "
+                                "checkpoints name their architecture)")
+    return None, inputs
+
+def cli_predict(argv=None) -> int:
+    "Segment images like the authors' predict.py with a released model or any checkpoint of ours; write colour PNGs."
     p = argparse.ArgumentParser(prog="dilated-repro predict", description=cli_predict.__doc__)
-    p.add_argument("model", help=f"architecture: {', '.join(MODELS)}")
-    p.add_argument("images", nargs="+", help="image files (PNG, JPEG, ...)")
+    p.add_argument("inputs", nargs="+", metavar="[MODEL] IMAGE",
+                   help="architecture (optional for our checkpoints, which name theirs), then image files")
     p.add_argument("--weights", required=True, help=".caffemodel (the authors') or a dilated_repro checkpoint")
+    p.add_argument("--frontend", default=None, help="front end for a context checkpoint (default: the one it names)")
     p.add_argument("-o", "--out", default=None, help="output folder (or .png file for one image); default: next to each image")
     p.add_argument("--raw", action="store_true", help="also write the label indices as <stem>_<dataset>_labels.png")
-    p.add_argument("--mode", choices=["tiled", "whole"], default="tiled", help="tiled (the authors', bounded memory) or whole image")
+    p.add_argument("--mode", choices=["tiled", "whole"], default="tiled", help="tiled (the authors', bounded memory) or whole")
     p.add_argument("--batch", type=int, default=1, help="tiles per forward pass")
     p.add_argument("--tile", type=int, nargs=2, metavar=("H", "W"), default=None, help="tile input size (default: the deploy size)")
-    p.add_argument("--width", type=float, default=1.0, help="front-end width of a .caffemodel's network")
+    p.add_argument("--width", type=float, default=None, help="front-end width of a .caffemodel's network (default: from the file)")
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: cuda if available)")
-    p.add_argument("--max-pixels", type=int, default=None, help="refuse larger images before decoding (default: Pillow's bomb limit, ~179 Mpx)")
+    p.add_argument("--max-pixels", type=int, default=None, help="refuse larger images before decoding (default: ~179 Mpx)")
     a = p.parse_args(argv)
-    if a.model not in MODELS: raise DilatedReproError(f"unknown model {a.model!r}; choose from {', '.join(MODELS)}")
+    name, files = _model_and_files(a.inputs, "image")
+    if not files: raise DilatedReproError("give at least one image file after the model")
     if a.batch < 1: raise DilatedReproError(f"--batch must be >= 1, got {a.batch}")
     if a.max_pixels is not None and a.max_pixels < 1: raise DilatedReproError(f"--max-pixels must be >= 1, got {a.max_pixels}")
     if a.tile:
         try: tile_steps(tuple(a.tile))
         except DilatedReproError as e: raise DilatedReproError(f"--tile {a.tile[0]} {a.tile[1]}: {e}") from None
-    images = [Path(i) for i in a.images]
+    images = [Path(i) for i in files]
     for i in images:
         if not i.is_file(): raise DilatedReproError(f"image {i}: no such file")
     single_file = a.out is not None and Path(a.out).suffix.lower() == ".png"
-    if single_file and len(images) > 1: raise DilatedReproError(f"-o {a.out}: a .png output needs exactly one image, got {len(images)}; give a folder")
+    if single_file and len(images) > 1:
+        raise DilatedReproError(f"-o {a.out}: a .png output needs exactly one image, got {len(images)}; give a folder")
     for d in sorted({Path(a.out).parent if single_file else Path(a.out) if a.out else i.parent for i in images}):
         writable_dir(d, "-o" if a.out else "output folder (next to the image)")
-    model = load_model(a.model, a.weights, width=a.width, device=a.device)
+    model = load_model(name, a.weights, frontend=a.frontend, width=a.width, device=a.device) if name else \
+        load_model(a.weights, frontend=a.frontend, width=a.width, device=a.device)
     spec = model.spec
     from PIL import Image
     for i in tqdm(images, desc="images", unit="img", disable=len(images) < 2):
-        labels = predict_labels(model, read_image(i, a.max_pixels), mode=a.mode, batch=a.batch, tile=tuple(a.tile) if a.tile else None)
+        tile = tuple(a.tile) if a.tile else None
+        labels = predict_labels(model, read_image(i, a.max_pixels), mode=a.mode, batch=a.batch, tile=tile)
         out = Path(a.out) if single_file else (Path(a.out) if a.out else i.parent) / f"{i.stem}_{spec.dataset}.png"
-        with atomic_path(out, suffix=".png") as tmp: Image.fromarray(colorize(labels, spec.palette)).save(tmp)  # never half-written
+        with atomic_path(out, suffix=".png") as tmp:  # never half-written
+            Image.fromarray(colorize(labels, spec.palette)).save(tmp)
         if a.raw:
             with atomic_path(out.with_name(out.stem + "_labels.png"), suffix=".png") as tmp: Image.fromarray(labels).save(tmp)
     return 0
