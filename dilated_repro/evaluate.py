@@ -105,6 +105,19 @@ def _add(self:ConfusionMatrix, other:ConfusionMatrix) -> ConfusionMatrix:
 
 ConfusionMatrix.merge, ConfusionMatrix.__add__, ConfusionMatrix.__iadd__ = _merge, _add, _merge
 
+# %% ../nbs/05_evaluate.ipynb #fa7f88b1
+def _collapse(self:ConfusionMatrix, groups, # class index -> group index, for every class (a dict or a sequence)
+              ) -> ConfusionMatrix:
+    "The confusion matrix of groups of classes (e.g. Cityscapes categories): counts summed block by block."
+    g = np.array([groups[c] for c in range(self.num_classes)], np.int64)
+    if g.min() < 0: raise DilatedReproError(f"collapse: group indices must be >= 0, got {g.min()}")
+    K = int(g.max()) + 1
+    out = ConfusionMatrix(K, self.ignore_index)
+    np.add.at(out.mat, (g[:, None].repeat(self.num_classes, 1), g[None, :].repeat(self.num_classes, 0)), self.mat)
+    return out
+
+ConfusionMatrix.collapse = _collapse
+
 # %% ../nbs/05_evaluate.ipynb #36df1c8b
 def _json_float(x):
     "A float for JSON: NaN becomes None."
@@ -194,7 +207,7 @@ def save_results(rows:dict, # row label -> ConfusionMatrix or paper-style record
 # %% ../nbs/05_evaluate.ipynb #28abd727
 PAPER_KEY = "single-scale"  # the key of the paper-comparable result in evaluate_dataset's output
 
-def _probs(x, C:int, H:int, W:int, who:str) -> np.ndarray:
+def _checked_probs(x, C:int, H:int, W:int, who:str) -> np.ndarray:
     "Check a probability map is (C, H, W) and return it as float32 numpy."
     if isinstance(x, torch.Tensor): x = x.detach().float().cpu().numpy()
     x = np.asarray(x, np.float32)
@@ -217,12 +230,14 @@ def _resize_probs(P:np.ndarray, size) -> np.ndarray:
 
 # %% ../nbs/05_evaluate.ipynb #3ef36e6e
 def _prob_fn(model, predict_kw:dict):
-    "A callable image -> (C, H, W) probabilities: `model` itself, or `predict(model, image, **predict_kw)` for a network."
+    "A callable RGB image -> (C, H, W) probabilities: `model` itself, or `predict(model, image, **predict_kw)`."
     if isinstance(model, torch.nn.Module):
-        from dilated_repro.predict import predict  # it takes BGR like cv2.imread; datasets give RGB
-        return lambda image: predict(model, np.ascontiguousarray(image[:, :, ::-1]), **predict_kw)
-    if not callable(model): raise DilatedReproError(f"model must be an nn.Module or a callable image -> probabilities, got {type(model).__name__}")
+        from dilated_repro.predict import predict  # RGB in, like the datasets; the model's spec says its convention
+        return lambda image: predict(model, image, **predict_kw)
+    if not callable(model):
+        raise DilatedReproError(f"model must be an nn.Module or a callable image -> probabilities, got {type(model).__name__}")
     return model
+
 
 # %% ../nbs/05_evaluate.ipynb #d3227019
 def tta_probs(prob_fn, # callable: RGB uint8 image (H, W, 3) -> probabilities (C, H, W)
@@ -238,9 +253,9 @@ def tta_probs(prob_fn, # callable: RGB uint8 image (H, W, 3) -> probabilities (C
     for s in (scales or (1,)):
         img = image if s == 1 else _resize_image(image, (max(1, round(H*s)), max(1, round(W*s))))
         h, w = img.shape[:2]
-        P = base if (s == 1 and base is not None) else _probs(prob_fn(img), C, h, w, f"prob_fn at scale {s}")
+        P = base if (s == 1 and base is not None) else _checked_probs(prob_fn(img), C, h, w, f"prob_fn at scale {s}")
         acc.append(_resize_probs(P, (H, W)))
-        if flip: acc.append(_resize_probs(_probs(prob_fn(np.ascontiguousarray(img[:, ::-1])), C, h, w, "prob_fn (flipped)")[:, :, ::-1].copy(), (H, W)))
+        if flip: acc.append(_resize_probs(_checked_probs(prob_fn(np.ascontiguousarray(img[:, ::-1])), C, h, w, "prob_fn (flipped)")[:, :, ::-1].copy(), (H, W)))
     return np.mean(acc, 0)
 
 # %% ../nbs/05_evaluate.ipynb #7940f5ff
@@ -268,7 +283,7 @@ def evaluate_dataset(model, # network (run through `dilated_repro.predict.predic
             image, label = dataset[i]
             image, label = np.asarray(image), _labels(label, f"label of item {i}")
             if image.ndim != 3 or image.shape[:2] != label.shape: raise DilatedReproError(f"item {i}: image {image.shape} does not match label {label.shape}")
-            P = _probs(fn(image), C, *label.shape, "prob_fn")
+            P = _checked_probs(fn(image), C, *label.shape, "prob_fn")
             res[PAPER_KEY].update(P.argmax(0), label)
             if flip: res["flip"].update(tta_probs(fn, image, C, flip=True, base=P).argmax(0), label)
             if scales: res[keys[1 + flip]].update(tta_probs(fn, image, C, flip=flip, scales=scales, base=P).argmax(0), label)
@@ -307,11 +322,11 @@ def dense_crf(image:np.ndarray, # RGB uint8 image (H, W, 3)
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3: raise DilatedReproError(f"dense_crf: image must be (H, W, 3) RGB, got {image.shape}")
     H, W = image.shape[:2]; C = np.asarray(probs).shape[0] if not isinstance(probs, torch.Tensor) else probs.shape[0]
-    P = _probs(probs, C, H, W, "dense_crf: probs")
+    P = _checked_probs(probs, C, H, W, "dense_crf: probs")
     U = np.ascontiguousarray(-np.log(np.clip(P, 1e-8, 1.0)).reshape(C, -1), np.float32)
     d = dcrf.DenseCRF2D(W, H, C); d.setUnaryEnergy(U)
     d.addPairwiseGaussian(sxy=p.pos_xy_std, compat=p.pos_w)
-    d.addPairwiseBilateral(sxy=p.bi_xy_std, srgb=p.bi_rgb_std, rgbim=np.ascontiguousarray(image, np.uint8), compat=p.bi_w)
+    d.addPairwiseBilateral(sxy=p.bi_xy_std, srgb=p.bi_rgb_std, rgbim=np.require(image, np.uint8, ("C", "W")), compat=p.bi_w)
     return np.asarray(d.inference(p.iterations), np.float32).reshape(C, H, W)
 
 # %% ../nbs/05_evaluate.ipynb #69a6e865
@@ -467,14 +482,20 @@ def _paper_rows(spec, classes, crf:bool) -> dict:
     return rows
 
 # %% ../nbs/05_evaluate.ipynb #d25f912c
+_SPEC_DATASET = {"pascal_voc": "voc", "synthetic": "voc", "camvid": "camvid", "kitti": "kitti", "cityscapes": "cityscapes"}
+
 def _cli_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="dilated-repro evaluate", description="Mean IoU of a model on a VOC-layout split by the paper's "
-                                "protocol (full-resolution labels, tiled prediction, single scale, no CRF); extras reported apart.")
-    p.add_argument("model", help="architecture, a key of dilated_repro.models.MODELS")
-    p.add_argument("--data", required=True, help="dataset folder in the VOC layout (VOC2012, or a synthetic set)")
-    p.add_argument("--split", default="val", help="split name: ImageSets/Segmentation/<split>.txt (default val)")
+    p = argparse.ArgumentParser(prog="dilated-repro evaluate", description="Mean IoU of a model on a dataset split by "
+                                "the paper's protocol (full-resolution labels, tiled prediction, single scale, no CRF); "
+                                "extras reported apart.")
+    p.add_argument("model", nargs="?", default=None, help="architecture (a key of dilated_repro.models.MODELS); "
+                   "optional for our checkpoints, which name theirs")
+    p.add_argument("--data", required=True, help="dataset folder (VOC layout incl. the synthetic set, CamVid, KITTI, Cityscapes)")
+    p.add_argument("--dataset", default=None, help="reader: voc, voc_sbd, camvid, kitti, cityscapes (default: the model's)")
+    p.add_argument("--split", default="val", help="split name (VOC: ImageSets/Segmentation/<split>.txt; default val)")
     p.add_argument("--weights", required=True, help=".caffemodel (the authors') or a dilated_repro checkpoint")
-    p.add_argument("--width", type=float, default=1.0, help="front-end width of a .caffemodel's network")
+    p.add_argument("--frontend", default=None, help="front end for a context checkpoint (default: the one it names)")
+    p.add_argument("--width", type=float, default=None, help="front-end width of a .caffemodel's network (default: from the file)")
     p.add_argument("--out", default=None, help="folder for results.json/.csv/.md (default ./evaluate_<model>_<split>)")
     p.add_argument("--limit", type=int, default=None, help="score only the first N images")
     p.add_argument("--crf", action="store_true", help="extra: also report the dense CRF on the probabilities (needs the crf extra)")
@@ -500,37 +521,64 @@ def _crf_params(a, model, ds, C, kw) -> tuple:
         except (ValueError, TypeError) as e: raise DilatedReproError(f"--crf-params {f}: not a JSON object of CRFParams fields ({e})") from None
     if a.crf_search <= 0: return CRFParams(), None
     fn = _prob_fn(model, kw)
-    samples = [(img, _probs(fn(img), C, *lbl.shape, "predict"), lbl) for img, lbl in (ds[i] for i in range(min(a.crf_search, len(ds))))]
+    samples = [(img, _checked_probs(fn(img), C, *lbl.shape, "predict"), lbl) for img, lbl in (ds[i] for i in range(min(a.crf_search, len(ds))))]
     return grid_search_crf(samples, C, progress=not a.quiet)
 
 # %% ../nbs/05_evaluate.ipynb #6a7062e2
-def cli_evaluate(argv=None) -> int:
-    "Evaluate a model on a VOC-layout split by the paper's protocol; print the per-class table and write JSON/CSV/Markdown."
-    a = _cli_parser().parse_args(argv)
-    from dilated_repro.data import VOCSegmentation, VOC_CLASSES
+def _check_args(a):
+    "The command's arguments that can be checked before anything is read."
     from dilated_repro.models import MODELS
-    from dilated_repro.predict import load_model
-    if a.model not in MODELS: raise DilatedReproError(f"unknown model {a.model!r}; choose from {', '.join(MODELS)}")
+    from dilated_repro.data import DATASET_KINDS
+    if a.model is not None and a.model not in MODELS:
+        raise DilatedReproError(f"unknown model {a.model!r}; choose from {', '.join(MODELS)} (or leave it out)")
+    if a.dataset is not None and a.dataset not in DATASET_KINDS:
+        raise DilatedReproError(f"--dataset {a.dataset!r}: choose from {', '.join(DATASET_KINDS)}")
     if a.limit is not None and a.limit < 1: raise DilatedReproError(f"--limit must be >= 1, got {a.limit}")
-    if a.scales and not all(0 < s < math.inf for s in a.scales): raise DilatedReproError(f"--scales must be positive, got {a.scales}")
+    if a.scales and not all(0 < s < math.inf for s in a.scales):
+        raise DilatedReproError(f"--scales must be positive, got {a.scales}")
     if a.crf_search < 0: raise DilatedReproError(f"--crf-search must be >= 0, got {a.crf_search}")
-    from dilated_repro.predict import writable_dir
-    out = writable_dir(Path(a.out) if a.out else Path(f"evaluate_{a.model}_{a.split}"), "--out")  # before hours of evaluation
-    ds = VOCSegmentation(a.data, a.split)
-    model = load_model(a.model, a.weights, width=a.width, device=a.device)
-    C = model.spec.C
-    if C != ds.C: raise DilatedReproError(f"{a.model} (weights {a.weights}) predicts {C} classes but {a.data} has {ds.C}")
+
+def _category_rows(res:dict, ds, a) -> dict:
+    "Cityscapes: Table 8's category IoU of each row (classes grouped by `data.CITYSCAPES_TRAIN_TO_CATEGORY`)."
+    from dilated_repro.data import CITYSCAPES_CLASSES, CITYSCAPES_TRAIN_TO_CATEGORY
+    if tuple(ds.classes) != tuple(CITYSCAPES_CLASSES): return {}
+    return {k: cm.collapse(CITYSCAPES_TRAIN_TO_CATEGORY) for k, cm in res.items()}
+
+def cli_evaluate(argv=None) -> int:
+    "Evaluate a model on a dataset split by the paper's protocol; print the per-class table and write JSON/CSV/Markdown."
+    a = _cli_parser().parse_args(argv)
+    from dilated_repro.data import VOC_CLASSES, CITYSCAPES_CATEGORIES, open_dataset
+    from dilated_repro.predict import load_model
+    from dilated_repro.core import writable_dir
+    _check_args(a)
+    name = a.model or Path(a.weights).stem
+    out = writable_dir(Path(a.out) if a.out else Path(f"evaluate_{name}_{a.split}"), "--out")  # before hours of work
+    if not Path(a.data).is_dir(): raise DilatedReproError(f"--data {a.data}: dataset folder not found")
+    if a.model: model = load_model(a.model, a.weights, frontend=a.frontend, width=a.width, device=a.device)
+    else: model = load_model(a.weights, frontend=a.frontend, width=a.width, device=a.device)
+    spec = model.spec
+    name = a.model or spec.name
+    kind = a.dataset or _SPEC_DATASET.get(spec.dataset, "voc")
+    ds = open_dataset(kind, a.data, a.split)
+    if spec.C != ds.C: raise DilatedReproError(f"{name} (weights {a.weights}) predicts {spec.C} classes but {a.data} has {ds.C}")
     kw = dict(mode=a.mode, tile=tuple(a.tile) if a.tile else None)
-    crf, grid = _crf_params(a, model, ds, C, kw)
-    res = evaluate_dataset(model, ds, C, flip=a.flip, scales=a.scales, crf=crf, limit=a.limit, progress=not a.quiet, **kw)
+    crf, grid = _crf_params(a, model, ds, spec.C, kw)
+    res = evaluate_dataset(model, ds, spec.C, flip=a.flip, scales=a.scales, crf=crf, limit=a.limit, progress=not a.quiet, **kw)
     names = TABLE_CLASSES if tuple(ds.classes) == tuple(VOC_CLASSES) else tuple(ds.classes)
-    rows = {f"{a.model} (ours)" if k == PAPER_KEY else f"{a.model} + {k} (ours, extra)": cm for k, cm in res.items()}
-    rows.update(_paper_rows(model.spec, ds.classes, bool(crf)))
-    meta = dict(model=a.model, weights=str(a.weights), data=str(a.data), split=a.split, images=int(min(len(ds), a.limit or len(ds))),
-                protocol="full-resolution labels, tiled prediction + interp_map upsampling of probabilities, single scale, no CRF",
-                paper_row=f"{a.model} (ours)", extras=[k for k in res if k != PAPER_KEY], mode=a.mode, tile=kw["tile"],
+    label = lambda k: f"{name} (ours)" if k == PAPER_KEY else f"{name} + {k} (ours, extra)"
+    rows = {label(k): cm for k, cm in res.items()}
+    rows.update(_paper_rows(spec, ds.classes, bool(crf)))
+    n = int(min(len(ds), a.limit or len(ds)))
+    meta = dict(model=name, weights=str(a.weights), data=str(a.data), dataset=kind, split=a.split, images=n,
+                convention=spec.convention, paper_row=f"{name} (ours)", extras=[k for k in res if k != PAPER_KEY],
+                protocol="full-resolution labels, tiled prediction + interp_map upsampling of probabilities, single "
+                         "scale, no CRF; void (255) ignored", mode=a.mode, tile=kw["tile"],
                 crf=asdict(crf) if crf else None, crf_grid=grid)
+    cats = _category_rows(res, ds, a)
+    if cats: meta["category_miou"] = {label(k): 100 * cm.miou() for k, cm in cats.items()}
     paths = save_results(rows, names, out, meta=meta)
     print(format_table(rows, names))
-    print(f"\nmean IoU {100*res[PAPER_KEY].miou():.2f} over {meta['images']} image(s) of {a.split}; written {paths['json']}, {paths['csv']}, {paths['md']}")
+    if cats: print("\nCategory IoU (Table 8)\n" + format_table({label(k): cm for k, cm in cats.items()}, CITYSCAPES_CATEGORIES))
+    print(f"\nmean IoU {100 * res[PAPER_KEY].miou():.2f} over {n} image(s) of {a.split} ({kind}, input convention "
+          f"{spec.convention}); written {paths['json']}, {paths['csv']}, {paths['md']}")
     return 0
