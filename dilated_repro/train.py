@@ -15,11 +15,13 @@ from torch import nn
 import torch.nn.functional as F
 import torch.distributed as dist
 from tqdm import tqdm
-from .core import DilatedReproError, atomic_path, atomic_save, default_device
-from .data import (DataLayer, VOCSegmentation, VOCSBDTrain, VOCAugSegmentation, CamVid, KITTI, Cityscapes,
-                                make_synthetic_voc, synthetic_pending, pad_reflect101)
-from .frontend import FrontEnd, DilationNet, MARGIN, INPUT_CONVENTIONS, load_vgg16, load_weights_file
-from .predict import writable_dir
+from .core import DilatedReproError, atomic_path, default_device, writable_dir
+from .data import (DataLayer, open_dataset, make_synthetic_voc, synthetic_pending, pad_reflect101,
+                                SYNTH_CLASSES, voc_palette)
+from .frontend import FrontEnd, DilationNet, MARGIN, INPUT_CONVENTIONS, load_vgg16
+import dilated_repro.models as models
+from .models import (ModelSpec, MODELS, CHECKPOINT_FORMAT, build_spec, check_spec, context_layer_names,
+                                  bilinear_upsample, save_checkpoint, read_checkpoint, model_checksum)
 from .context import ContextModule, DILATIONS
 from .evaluate import ConfusionMatrix
 from .fast import phase_dilated_
@@ -27,11 +29,11 @@ from .fast import phase_dilated_
 # %% auto #0
 __all__ = ['RECIPES', 'Stage', 'stage_lr', 'Recipe', 'param_groups', 'make_optimizer', 'set_lr', 'upsample_corner', 'seg_loss',
            'to_network', 'Sampler', 'shard', 'ImageBatches', 'TensorBatches', 'RandomBatches', 'loss_windows',
-           'make_dataset', 'build_frontend', 'init_frontend_', 'build_context', 'recipe_to_dict', 'recipe_from_dict',
-           'load_checkpoint', 'load_model', 'read_log', 'init_distributed', 'channels_last_default', 'Run', 'Fitted',
-           'fit', 'frontend_input', 'grid_scores', 'grid_miou', 'get_recipe', 'train_frontend', 'model_checksum',
-           'cache_features', 'FeatureCache', 'FeatureBatches', 'cache_miou', 'train_context', 'train_joint',
-           'cli_train', 'cli_cache_features', 'plot_log', 'grid_report']
+           'get_recipe', 'make_dataset', 'recipe_spec', 'build_frontend', 'init_frontend_', 'build_context', 'as_full',
+           'recipe_to_dict', 'recipe_from_dict', 'upgrade_checkpoint', 'read_log', 'init_distributed',
+           'channels_last_default', 'Run', 'Fitted', 'fit', 'frontend_input', 'grid_scores', 'grid_miou',
+           'train_frontend', 'cache_features', 'FeatureCache', 'FeatureBatches', 'cache_miou', 'train_context',
+           'train_joint', 'cli_train', 'cli_cache_features', 'plot_log', 'grid_report']
 
 # %% ../nbs/10_train.ipynb #142b3134
 @dataclass(frozen=True)
@@ -83,7 +85,8 @@ class Recipe:
     dropout: float = 0.5            # after fc6 and fc7 (VGG)
     convention: str = "torchvision" # network input (dilated_repro.frontend.INPUT_CONVENTIONS), see above
     frontend_init: str = "vgg16"    # "vgg16" (ImageNet weights from --pretrained) or "kaiming" (from scratch)
-    label_stride: int = 8           # 8 = labels on the output grid (code); 1 = full-resolution loss (deviation)
+    label_stride: int = 8           # 8 = labels on the output grid (code); 1 = full-resolution loss (train.py --up)
+    upsample: bool = False          # image stages end in the frozen bilinear deconvolution (the released Dilation10)
     seed: int = 0
     ckpt_every: int = 2000          # [code] snapshot every 2000 iterations
     eval_every: int = 0             # iterations between val mIoU evaluations (0 = at the end only)
@@ -140,6 +143,9 @@ RECIPES["cityscapes"] = Recipe("cityscapes", 19, "cityscapes",
     # [paper] joint 60K on 1396 crops (image halves + margin), lr 1e-5, momentum 0.99, batch 1
     joint=Stage(iters=60_000, batch=1, lr=1e-5, momentum=0.99, crop=1396),
     dilations=(1, 1, 2, 4, 8, 16, 32, 64, 1))                  # [paper] 10 layers: dilations 32, 64 added
+# [code] the released Dilation10 ends in `ctx_upsample` (frozen bilinear deconvolution, zoom 1); train.py's --up trains
+# through it with full-resolution labels. Same stages and solver; see the note below for which is the default.
+RECIPES["cityscapes_upsample"] = replace(RECIPES["cityscapes"], name="cityscapes_upsample", upsample=True, label_stride=1)
 
 # %% ../nbs/10_train.ipynb #bf3b3fbd
 RECIPES["synthetic"] = Recipe("synthetic", 6, "voc",
@@ -293,22 +299,50 @@ def loss_windows(losses:list, every:int) -> list:
     return [(min(s + every, len(losses)), float(np.mean(losses[s:s + every]))) for s in range(0, len(losses), every)]
 
 # %% ../nbs/10_train.ipynb #86495130
-def make_dataset(recipe:Recipe, root, split:str):
-    "The dataset reader the recipe names, on `root`."
-    root = Path(root)
-    if recipe.dataset == "voc": return VOCSegmentation(root, split)
-    if recipe.dataset == "voc_sbd":
-        if split != recipe.train_split: return VOCSegmentation(root, split)
-        sbd = next((p for p in (root/"benchmark_RELEASE", root/"SBD", root/"sbd") if p.is_dir()), None)
-        if sbd is not None: return VOCSBDTrain(root, sbd)
-        return VOCAugSegmentation(root)   # SegmentationClassAug layout, VOC val excluded
-    readers = {"camvid": CamVid, "kitti": KITTI, "cityscapes": Cityscapes}
-    if recipe.dataset not in readers: raise DilatedReproError(f"recipe {recipe.name!r}: unknown dataset {recipe.dataset!r}")
-    return readers[recipe.dataset](root, split)
+def get_recipe(recipe) -> Recipe:
+    "A Recipe, or the one registered under that name."
+    if isinstance(recipe, Recipe): return recipe
+    if recipe not in RECIPES: raise DilatedReproError(f"unknown recipe {recipe!r}; choose from {', '.join(RECIPES)}")
+    return RECIPES[recipe]
 
-def build_frontend(recipe:Recipe) -> FrontEnd:
-    "The recipe's front end (random init; `init_frontend_` or `load_vgg16` fill it)."
-    return FrontEnd(recipe.C, width=recipe.width, dropout=recipe.dropout)
+def make_dataset(recipe:Recipe, root, split:str):
+    "The dataset reader the recipe names, on `root` (`data.open_dataset`)."
+    return open_dataset(recipe.dataset, root, split)
+
+_RELEASED = {"voc": "dilation8_pascal_voc", "voc_sbd": "dilation8_pascal_voc", "camvid": "dilation8_camvid",
+             "kitti": "dilation7_kitti", "cityscapes": "dilation10_cityscapes"}   # the released model of each dataset
+
+def _is_synthetic(recipe:Recipe, dataset) -> bool:
+    meta = getattr(dataset, "meta", None) or {}
+    return meta.get("name") == "synthetic" if dataset is not None else bool(recipe.synthetic)
+
+def recipe_spec(recipe, # a Recipe or its name
+                dataset=None, # the training dataset (classes, palette, mean; dataset.json where it has one)
+                kind:str|None=None, # context module: "basic" | "large" (default: the recipe's)
+                ) -> ModelSpec:
+    "The ModelSpec of the network a recipe trains: what a checkpoint needs to be used without the training data."
+    r = get_recipe(recipe); kind = kind or r.kind
+    syn = _is_synthetic(r, dataset)
+    if not syn and r.dataset not in _RELEASED: raise DilatedReproError(f"recipe {r.name!r}: unknown dataset {r.dataset!r}")
+    ref = MODELS[_RELEASED.get(r.dataset, "dilation8_pascal_voc")]
+    if dataset is not None: classes, mean, pal = tuple(dataset.classes or ()), tuple(dataset.mean_bgr), dataset.palette
+    elif syn: classes, mean, pal = SYNTH_CLASSES, ref.mean, voc_palette(len(SYNTH_CLASSES))
+    else: classes, mean, pal = ref.classes, ref.mean, ref.palette
+    if len(classes) != r.C: raise DilatedReproError(f"recipe {r.name!r} has C={r.C}, its dataset {len(classes)} classes {classes}")
+    if syn:
+        meta = getattr(dataset, "meta", None) or {}
+        side = 2*MARGIN + 8*math.ceil(meta.get("size", r.synthetic[2] if r.synthetic else 256)/8)
+        tile, name, prefix, final = (side, side), f"dilation{len(r.dilations) + 1}_synthetic", "ctx_", "final"
+    else: tile, name, prefix, final = ref.tile, f"dilation{len(r.dilations) + 1}_{ref.dataset}", ref.context_names[0][:-7], ref.final_name
+    return check_spec(ModelSpec(name=name, dataset="synthetic" if syn else ref.dataset, classes=tuple(map(str, classes)),
+        palette=tuple(tuple(int(v) for v in c) for c in np.asarray(pal)[:r.C]), mean=tuple(float(v) for v in mean),
+        tile=tile, zoom=1 if r.upsample else 8, context=kind, dilations=tuple(r.dilations), padding=r.padding,
+        final_name=final, context_names=context_layer_names(len(r.dilations) + 1, prefix), upsample=r.upsample,
+        convention=r.convention))
+
+def build_frontend(recipe:Recipe, spec:ModelSpec|None=None) -> FrontEnd:
+    "The recipe's front end, random init (`init_frontend_` or `load_vgg16` fill it), with .spec (default `recipe_spec`)."
+    return build_spec(spec or recipe_spec(recipe), recipe.width, recipe.dropout, part="frontend", init=recipe.init)
 
 def init_frontend_(fe:FrontEnd, generator=None) -> FrontEnd:
     "From-scratch init: Kaiming-normal for every conv but `final` (kept at N(0, 0.001^2) as in network.py), biases 0."
@@ -317,9 +351,17 @@ def init_frontend_(fe:FrontEnd, generator=None) -> FrontEnd:
             nn.init.kaiming_normal_(m.weight, nonlinearity="relu", generator=generator); nn.init.zeros_(m.bias)
     return fe
 
-def build_context(recipe:Recipe, kind:str|None=None) -> ContextModule:
-    "The recipe's context module, identity-initialised (or as `recipe.init` says)."
-    return ContextModule(recipe.C, kind=kind or recipe.kind, dilations=recipe.dilations, padding=recipe.padding, init=recipe.init)
+def build_context(recipe:Recipe, kind:str|None=None, spec:ModelSpec|None=None) -> ContextModule:
+    "The recipe's context module, identity-initialised (or as `recipe.init` says), with .spec (default `recipe_spec`)."
+    spec = spec or recipe_spec(recipe, kind=kind)
+    if kind is not None: spec = replace(spec, context=kind)
+    return build_spec(spec, recipe.width, recipe.dropout, part="context", init=recipe.init)
+
+def as_full(front_end:FrontEnd, context:ContextModule|None, spec:ModelSpec, recipe:Recipe) -> DilationNet:
+    "Front end + context (+ the frozen bilinear up-sampling when `spec.upsample`) as a part-'full' network with .spec."
+    net = DilationNet(front_end, context, bilinear_upsample(spec.C) if spec.upsample else None)
+    net.spec, net.config, net.part = spec, dict(width=recipe.width, dropout=recipe.dropout, init=recipe.init), "full"
+    return net
 
 # %% ../nbs/10_train.ipynb #e46d2561
 def recipe_to_dict(r:Recipe) -> dict: return asdict(r)
@@ -343,14 +385,25 @@ def _set_rng_state(s:dict):
     n = s["numpy"]; np.random.set_state((n[0], n[1].numpy().astype(np.uint32), *n[2:]))
     if s["cuda"] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s["cuda"])
 
-def load_checkpoint(path) -> dict:
-    "Read a checkpoint written by the trainers (`load_weights_file`: pickled code refused), naming the file on failure."
-    p = Path(path); ck = load_weights_file(p, "checkpoint")
-    if not isinstance(ck, dict) or "model" not in ck or ck.get("stage") not in ("frontend", "context", "joint"):
-        raise DilatedReproError(f"{p}: not a dilated_repro training checkpoint")
-    try: recipe_from_dict(ck["recipe"])
+_PARTS = {"frontend": "frontend", "context": "context", "joint": "full"}   # trainer stage -> checkpoint part
+
+def upgrade_checkpoint(obj:dict, # a trainer checkpoint of the old format (no "format" tag), as loaded
+                       path, # its file (for messages)
+                       ) -> dict:
+    "An old trainer checkpoint (model, stage, recipe, ...) as a `dilated_repro.checkpoint/2` dict, in memory."
+    p = Path(path)
+    if obj.get("stage") not in _PARTS: raise DilatedReproError(f"{p}: stage {obj.get('stage')!r} is not one of {list(_PARTS)}")
+    try: r = recipe_from_dict(obj["recipe"])
     except Exception as e: raise DilatedReproError(f"{p}: its recipe entry cannot be read ({type(e).__name__}: {str(e)[:100]})") from None
-    return ck
+    inp = obj.get("input") or {}
+    try:
+        spec = recipe_spec(r, kind=obj.get("kind"))
+        spec = replace(spec, convention=inp.get("convention", spec.convention), mean=tuple(inp.get("mean_bgr", spec.mean)))
+    except DilatedReproError as e: raise DilatedReproError(f"{p}: {e}") from None
+    trainer = {k: obj[k] for k in ("step", "optimizer", "rng", "schedule", "recipe") if k in obj}
+    return {"format": CHECKPOINT_FORMAT, "spec": asdict(spec), "part": _PARTS[obj["stage"]], "meta": {},
+            "config": {"width": r.width, "dropout": r.dropout, "init": r.init}, "state_dict": obj["model"],
+            "trainer": dict(trainer, stage=obj["stage"]), "upgraded_from": "dilated_repro trainer checkpoint (no format tag)"}
 
 def _state_problem(own:dict, k:str, v) -> str|None:
     "What is wrong with tensor `v` stored under `k` for a network whose state dict is `own`, or None."
@@ -368,20 +421,17 @@ def _load_state(m:nn.Module, sd, where) -> nn.Module:
     if next(iter(own.values()), torch.empty(0)).device.type != "meta": m.load_state_dict(sd)
     return m
 
-# %% ../nbs/10_train.ipynb #26fb5ebe
-def load_model(path) -> nn.Module:
-    "The network stored in a trainer checkpoint (front end, context module or front end + context), in eval mode."
-    ck = load_checkpoint(path); r = recipe_from_dict(ck["recipe"]); kind = ck.get("kind", r.kind)
-    make = {"frontend": lambda: build_frontend(r), "context": lambda: build_context(r, kind),
-            "joint": lambda: DilationNet(build_frontend(r), build_context(r, kind))}[ck["stage"]]
-    with torch.device("meta"):                                            # checked before anything is allocated
-        try: net = make()
-        except (RuntimeError, TypeError, ValueError, OverflowError) as e:
-            raise DilatedReproError(f"{path}: its recipe describes a network that cannot be built ({type(e).__name__}: {str(e)[:100]})") from None
-        _load_state(net, ck["model"], path)
-    m = _load_state(make(), ck["model"], path); m.input_spec = ck.get("input", {})
-    return m.eval()
+def _trainer_checkpoint(path, part:str|None=None) -> dict:
+    "`models.read_checkpoint(path)` with a trainer section (and of `part`, if given), else one line naming the file."
+    ck = read_checkpoint(path)
+    if part is not None and ck["part"] != part:
+        want = {"frontend": "a front end", "context": "a context module", "full": "a whole network"}[part]
+        raise DilatedReproError(f"{path} is a {ck['part']} checkpoint, not {want}")
+    if not isinstance(ck.get("trainer"), dict) or not isinstance(ck["trainer"].get("recipe"), dict):
+        raise DilatedReproError(f"{path}: no trainer section with a recipe (not written by `dilated-repro train`)")
+    return ck
 
+# %% ../nbs/10_train.ipynb #26fb5ebe
 def read_log(out_dir) -> list:
     "The records of `log.jsonl` in a training output folder."
     p = Path(out_dir)/"log.jsonl"
@@ -448,7 +498,9 @@ class Run:
     channels_last: bool|None = None # NHWC memory layout (same values); None: `channels_last_default(model, device)`
     phases: bool|None = None        # fc6-like convs (dilated, k >= 7) by `phase_conv2d` (same values); None: CPU in NCHW
     keep_layout: bool = False       # True: hand the model back in the layout it trained in (default: NCHW)
-    extra: dict|None = None         # more entries for the checkpoint (kind, input convention, ...)
+    part: nn.Module|None = None     # the module last.pt stores (default: the model), e.g. the front end inside a wrapper
+    frontend: dict|None = None      # a context part's front end {"path", "sha1"} (from the cache manifest)
+    meta: dict|None = None          # plain metadata for the checkpoint
 
 class Fitted(NamedTuple):
     "What `fit` returns."
@@ -482,7 +534,8 @@ def fit(model:nn.Module, stage:Stage,
     net = model.to(dev, memory_format=fmt); opt = make_optimizer(net, stage); start = 0
     phases = run.phases if run.phases is not None else dev.type == "cpu" and not cl
     swapped = phase_dilated_(net) if phases else []                         # same parameters: optimizer unaffected
-    if ck is not None: start = _resume(net, opt, stage, ck, run)
+    part = run.part if run.part is not None else net
+    if ck is not None: start = _resume(part, opt, stage, ck, run)
     ddp = nn.parallel.DistributedDataParallel(net, device_ids=[dev] if dev.type == "cuda" else None) if world > 1 else net
     if rank == 0 and out is not None: out.mkdir(parents=True, exist_ok=True); _truncate_log(logf, start)
     log = (lambda rec: _log(logf, rec)) if rank == 0 and logf is not None else (lambda rec: None)
@@ -514,7 +567,7 @@ def fit(model:nn.Module, stage:Stage,
         if (step + 1) % every == 0 or step + 1 == steps:
             if _any_not_finite(torch.stack([p.detach().abs().max().float() for p in net.parameters()]), world):
                 _diverged(logf, log, rank, run.tag, step + 1, "the weights became NaN/inf", "not saved", lr, last)
-            if ck is not None: _save(net, opt, stage, steps, step + 1, ck, run, rank, world); last = step + 1
+            if ck is not None: _save(part, opt, stage, steps, step + 1, ck, run, rank, world); last = step + 1
         if due(step + 1): run_eval(step + 1)
         if run.on_step: run.on_step(step + 1)
     seconds = time.time() - t0
@@ -544,29 +597,29 @@ def _diverged(logf:Path|None, log, rank:int, tag:str, step:int, what:str, done:s
 
 def _is_eval(r:dict) -> bool: return "loss" not in r and "event" not in r
 
-def _resume(net:nn.Module, opt, stage:Stage, ck:Path, run:Run) -> int:
-    "Load `ck` into `net` and `opt` (and the RNG) when resuming; refuse to overwrite it otherwise. Returns the start step."
+def _resume(part:nn.Module, opt, stage:Stage, ck:Path, run:Run) -> int:
+    "Load `ck` into `part` and `opt` (and the RNG) when resuming; refuse to overwrite it otherwise. Returns the start step."
     if not ck.is_file(): return 0
     if not run.resume: raise DilatedReproError(f"{ck} exists: pass --resume to continue it, or use another --out")
-    st = load_checkpoint(ck); recipe = run.recipe
-    if st["stage"] != run.tag or st["recipe"]["name"] != recipe.name:
-        raise DilatedReproError(f"{ck} is a {st['recipe']['name']}/{st['stage']} checkpoint, not {recipe.name}/{run.tag}")
+    full = _trainer_checkpoint(ck); st = full["trainer"]; recipe = run.recipe
+    if st.get("stage") != run.tag or st["recipe"].get("name") != recipe.name:
+        raise DilatedReproError(f"{ck} is a {st['recipe'].get('name')}/{st.get('stage')} checkpoint, not {recipe.name}/{run.tag}")
     if (miss := [k for k in ("optimizer", "step", "schedule", "rng") if k not in st]):
         raise DilatedReproError(f"{ck}: no {miss[0]!r} entry; cannot resume from it")
     same = lambda d: json.loads(json.dumps(dict(d, iters=0)))
     if same(st["schedule"]) != same(asdict(stage)):
         raise DilatedReproError(f"{ck} was trained with other solver settings ({st['schedule']}); resume needs the same stage")
-    _load_state(net, st["model"], ck); _set_rng_state(st["rng"])
+    _load_state(part, full["state_dict"], ck); _set_rng_state(st["rng"])
     try: opt.load_state_dict(st["optimizer"])
     except (ValueError, KeyError, TypeError) as e: raise DilatedReproError(f"{ck}: its optimizer state does not fit ({str(e)[:100]})") from None
     return st["step"]
 
-def _save(net:nn.Module, opt, stage:Stage, steps:int, step:int, ck:Path, run:Run, rank:int, world:int):
-    "Write last.pt (rank 0), then wait for every process."
+def _save(part:nn.Module, opt, stage:Stage, steps:int, step:int, ck:Path, run:Run, rank:int, world:int):
+    "Write last.pt (rank 0) by `models.save_checkpoint`, trainer state in its own section; then wait for every process."
     if rank == 0:
-        atomic_save({"model": net.state_dict(), "optimizer": opt.state_dict(), "step": step, "stage": run.tag,
-                     "schedule": asdict(replace(stage, iters=steps)), "recipe": recipe_to_dict(run.recipe),
-                     "rng": _rng_state(), **(run.extra or {})}, ck)
+        trainer = {"stage": run.tag, "step": step, "optimizer": opt.state_dict(), "rng": _rng_state(),
+                   "schedule": asdict(replace(stage, iters=steps)), "recipe": recipe_to_dict(run.recipe)}
+        save_checkpoint(part, ck, trainer=trainer, frontend=run.frontend, **(run.meta or {}))
     if world > 1: dist.barrier()
 
 # %% ../nbs/10_train.ipynb #bf89bb0a
@@ -594,12 +647,6 @@ def grid_miou(model:nn.Module, ds, n:int|None=None, mean_bgr=None, convention:st
     return {"val_miou": round(cm.miou(), 5), "val_acc": round(cm.pixel_accuracy(), 5)}
 
 # %% ../nbs/10_train.ipynb #2a70bab2
-def get_recipe(recipe) -> Recipe:
-    "A Recipe, or the one registered under that name."
-    if isinstance(recipe, Recipe): return recipe
-    if recipe not in RECIPES: raise DilatedReproError(f"unknown recipe {recipe!r}; choose from {', '.join(RECIPES)}")
-    return RECIPES[recipe]
-
 def _data_root(recipe:Recipe, data_root) -> Path:
     root = Path(data_root)
     if recipe.synthetic and synthetic_pending(root):   # missing, empty, or left incomplete by a killed run
@@ -613,10 +660,14 @@ def _maybe_val(recipe:Recipe, root):
     try: return make_dataset(recipe, root, recipe.val_split)
     except DilatedReproError: return None
 
-def _input_spec(recipe:Recipe, ds) -> dict:
-    return {"convention": recipe.convention, "mean_bgr": [float(v) for v in ds.mean_bgr]}
-
 # %% ../nbs/10_train.ipynb #2f59668a
+def _frontend_state(path) -> dict:
+    "The front end's state dict in checkpoint `path` (a 'frontend' part, or the front end of a 'full' one)."
+    ck = read_checkpoint(path)
+    if ck["part"] == "frontend": return ck["state_dict"]
+    if ck["part"] == "full": return {k[len("front_end."):]: v for k, v in ck["state_dict"].items() if k.startswith("front_end.")}
+    raise DilatedReproError(f"{path} is a {ck['part']} checkpoint, not a front end")
+
 def train_frontend(recipe, # a Recipe or its name in RECIPES
                    data_root, # dataset folder (VOC layout for voc/synthetic; see make_dataset)
                    out_dir, # where last.pt and log.jsonl go
@@ -628,36 +679,40 @@ def train_frontend(recipe, # a Recipe or its name in RECIPES
     "Stage 1: train the recipe's front end on image crops; returns the trained front end."
     r = get_recipe(recipe); st = r.stage("frontend"); root = _data_root(r, data_root)
     ds, val = make_dataset(r, root, r.train_split), _maybe_val(r, root)
-    torch.manual_seed(r.seed); fe = build_frontend(r)
-    if init_from is not None: _load_state(fe, load_checkpoint(init_from)["model"], init_from)
+    spec = recipe_spec(r, ds)
+    torch.manual_seed(r.seed); fe = build_frontend(r, spec)
+    if init_from is not None: _load_state(fe, _frontend_state(init_from), init_from)
     elif r.frontend_init == "kaiming": init_frontend_(fe, torch.Generator().manual_seed(r.seed))
     elif pretrained is not None: load_vgg16(fe, pretrained)
-    elif not (resume and (Path(out_dir)/"last.pt").is_file()): raise DilatedReproError(f"recipe {r.name!r} starts from ImageNet VGG-16: pass pretrained= (--pretrained vgg16-397923af.pth) or init_from=")
+    elif not (resume and (Path(out_dir)/"last.pt").is_file()):
+        raise DilatedReproError(f"recipe {r.name!r} starts from ImageNet VGG-16: pass pretrained= "
+                                "(--pretrained vgg16-397923af.pth) or init_from=")
     layer = DataLayer(st.crop, mean_bgr=ds.mean_bgr, label_stride=r.label_stride, mirror=st.mirror)
     batches = ImageBatches(ds, layer, st.batch, r.seed, r.convention)
-    ev = (lambda m: grid_miou(m, val, r.eval_images, ds.mean_bgr, r.convention)) if val is not None else None
+    ev = (lambda m: grid_miou(fe, val, r.eval_images, ds.mean_bgr, r.convention)) if val is not None else None
+    net = DilationNet(fe, None, bilinear_upsample(r.C)) if r.upsample else fe   # trained through the frozen layer
     run = Run(out_dir, "frontend", r, steps, resume, ckpt_every, ev, r.eval_every, device=device, progress=progress,
-              on_step=on_step, extra={"input": _input_spec(r, ds)})
-    return fit(fe, st, batches, run=run).model
+              on_step=on_step, part=fe)
+    fit(net, st, batches, run=run)
+    return fe.to(memory_format=torch.contiguous_format)
 
 # %% ../nbs/10_train.ipynb #dbf898f5
-def model_checksum(model:nn.Module) -> str:
-    "SHA-1 of the model's parameters and buffers."
-    h = hashlib.sha1()
-    for k, v in model.state_dict().items(): h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
-    return h.hexdigest()
-
 def cache_features(model:nn.Module, # a front end (or any image -> scores network)
                    dataset, # (image, label) dataset with .ids and .mean_bgr
                    out_dir, # cache folder: <id>.npz + manifest.json
-                   convention:str|None=None, # input convention; default model.input_spec (from load_model) or "caffe"
-                   mean_bgr=None, # default model.input_spec, else dataset.mean_bgr
-                   progress:bool=True) -> Path:
+                   convention:str|None=None, # input convention; default model.spec's, else "caffe"
+                   mean_bgr=None, # default model.spec.mean, else dataset.mean_bgr
+                   progress:bool=True,
+                   frontend_path=None, # the front end's checkpoint (default: model.source, set by models.load_checkpoint)
+                   ) -> Path:
     "Write the front end's pre-softmax scores and the stride-8 labels of every image of `dataset` (resumable)."
-    spec = getattr(model, "input_spec", {}) or {}
-    convention = convention or spec.get("convention", "caffe"); mean_bgr = mean_bgr or spec.get("mean_bgr") or dataset.mean_bgr
+    spec = getattr(model, "spec", None)
+    convention = convention or (spec.convention if spec is not None else "caffe")
+    mean_bgr = mean_bgr or (spec.mean if spec is not None else None) or dataset.mean_bgr
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     key = {"model": model_checksum(model), "ids": list(dataset.ids), "convention": convention, "mean_bgr": list(map(float, mean_bgr))}
+    src = frontend_path or getattr(model, "source", None)
+    ref = {"frontend": {"path": str(Path(src).resolve()), "sha1": key["model"]}} if src is not None else {}
     man, part = out/"manifest.json", out/"manifest.partial.json"
     for f in (man, part):
         if f.is_file():
@@ -665,18 +720,19 @@ def cache_features(model:nn.Module, # a front end (or any image -> scores networ
             if {k: old.get(k) for k in key} != key: raise DilatedReproError(f"{out} holds a cache of another model or dataset ({f.name}); use another folder")
             if f == man: return out
     part.write_text(json.dumps(key))
-    model.eval(); shapes = {}
+    model.eval()
     for i, iid in enumerate(tqdm(dataset.ids, desc="cache", disable=not progress)):
         f = out/f"{iid}.npz"
         if not f.is_file():
             img, lbl = dataset[i]
             s = grid_scores(model, img, mean_bgr, convention).numpy()
             with atomic_path(f, suffix=".npz") as tmp_: np.savez(tmp_, scores=s, labels=lbl[::8, ::8])
-    with atomic_path(man) as tmp_: tmp_.write_text(json.dumps(dict(key, C=_cache_C(out, dataset.ids[0]), stride=8, complete=True)))
+    full = dict(key, C=_cache_C(out, dataset.ids[0]), stride=8, complete=True, **ref)
+    with atomic_path(man) as tmp_: tmp_.write_text(json.dumps(full))
     part.unlink()
     return out
 
-def _cache_C(out, iid): 
+def _cache_C(out, iid):
     with np.load(Path(out)/f"{iid}.npz") as z: return int(z["scores"].shape[0])
 
 # %% ../nbs/10_train.ipynb #bdb31e62
@@ -725,6 +781,15 @@ def cache_miou(model:nn.Module, cache:FeatureCache) -> dict:
         cm.update(model(torch.from_numpy(s)[None].to(dev))[0].argmax(0).cpu(), l)
     return {"val_miou": round(cm.miou(), 5), "val_acc": round(cm.pixel_accuracy(), 5)}
 
+def _cache_spec(recipe:Recipe, cache:FeatureCache, kind:str) -> tuple:
+    "(ModelSpec, front-end reference or None) of a cache: the front end's checkpoint's spec where the manifest names it."
+    ref = cache.manifest.get("frontend")
+    if ref is not None and Path(ref["path"]).is_file(): spec = read_checkpoint(ref["path"])["spec"]
+    else:
+        spec = recipe_spec(recipe, kind=kind)
+        spec = replace(spec, convention=cache.manifest["convention"], mean=tuple(cache.manifest["mean_bgr"]))
+    return replace(spec, context=kind), ref
+
 def train_context(recipe, # a Recipe or its name
                   cache_dir, # folder with train/ (and optionally val/) caches from cache_features
                   out_dir, kind:str="basic", # "basic" or "large" (Table 1)
@@ -735,11 +800,11 @@ def train_context(recipe, # a Recipe or its name
     tr = FeatureCache(cache_dir/r.train_split)
     if tr.C != r.C: raise DilatedReproError(f"{cache_dir/r.train_split}: scores have C={tr.C}, recipe {r.name!r} has C={r.C}")
     val = FeatureCache(cache_dir/r.val_split) if (cache_dir/r.val_split).is_dir() else None  # no manifest: refused
-    torch.manual_seed(r.seed); ctx = build_context(r, kind)
+    spec, ref = _cache_spec(r, tr, kind)
+    torch.manual_seed(r.seed); ctx = build_context(r, kind, spec)
     ev = (lambda m: cache_miou(m, val)) if val is not None else None
-    inp = {"convention": tr.manifest["convention"], "mean_bgr": tr.manifest["mean_bgr"]}
     run = Run(out_dir, "context", r, steps, resume, ckpt_every, ev, r.eval_every, device=device, progress=progress,
-              on_step=on_step, extra={"kind": kind, "input": inp})
+              on_step=on_step, frontend=ref)
     return fit(ctx, st, FeatureBatches(tr, st.batch, r.seed, st.mirror), run=run).model
 
 # %% ../nbs/10_train.ipynb #a3017f1d
@@ -748,20 +813,25 @@ def train_joint(recipe, data_root, out_dir,
                 context=None, # context checkpoint (stage 2); None = identity-initialised module
                 kind:str|None=None, steps:int|None=None, resume:bool=False, ckpt_every:int|None=None, device=None,
                 progress:bool=True, on_step=None) -> DilationNet:
-    "Stage 3: fine-tune front end + context module jointly on image crops."
+    "Stage 3: fine-tune front end + context module jointly on image crops (+ the frozen up-sampling: `recipe.upsample`)."
     r = get_recipe(recipe); st = r.stage("joint"); root = _data_root(r, data_root)
-    fck = load_checkpoint(frontend)
-    if fck["stage"] != "frontend": raise DilatedReproError(f"{frontend} is a {fck['stage']} checkpoint, not a front end")
-    kind = kind or (load_checkpoint(context).get("kind") if context else None) or r.kind
-    fe = _load_state(build_frontend(r), fck["model"], frontend); torch.manual_seed(r.seed); ctx = build_context(r, kind)
-    if context is not None: _load_state(ctx, load_checkpoint(context)["model"], context)
+    fck = read_checkpoint(frontend)
+    if fck["part"] != "frontend": raise DilatedReproError(f"{frontend} is a {fck['part']} checkpoint, not a front end")
+    cck = read_checkpoint(context) if context is not None else None
+    if cck is not None and cck["part"] != "context": raise DilatedReproError(f"{context} is a {cck['part']} checkpoint, not a context module")
+    kind = kind or (cck["spec"].context if cck is not None else None) or r.kind
+    spec = replace(fck["spec"], context=kind, upsample=r.upsample, zoom=1 if r.upsample else 8)
+    fe = _load_state(build_frontend(r, spec), fck["state_dict"], frontend); torch.manual_seed(r.seed); ctx = build_context(r, kind, spec)
+    if cck is not None: _load_state(ctx, cck["state_dict"], context)
     ds = make_dataset(r, root, r.train_split)
     val = _maybe_val(r, root)
     layer = DataLayer(st.crop, mean_bgr=ds.mean_bgr, label_stride=r.label_stride, mirror=st.mirror)
-    ev = (lambda m: grid_miou(m, val, r.eval_images, ds.mean_bgr, r.convention)) if val is not None else None
+    net = as_full(fe, ctx, spec, r)
+    grid_net = DilationNet(fe, ctx)                                      # stride-8 scores for the monitoring mIoU
+    ev = (lambda m: grid_miou(grid_net, val, r.eval_images, ds.mean_bgr, r.convention)) if val is not None else None
     run = Run(out_dir, "joint", r, steps, resume, ckpt_every, ev, r.eval_every, device=device, progress=progress,
-              on_step=on_step, extra={"kind": kind, "input": _input_spec(r, ds)})
-    return fit(DilationNet(fe, ctx), st, ImageBatches(ds, layer, st.batch, r.seed, r.convention), run=run).model
+              on_step=on_step)
+    return fit(net, st, ImageBatches(ds, layer, st.batch, r.seed, r.convention), run=run).model
 
 # %% ../nbs/10_train.ipynb #8568af14
 def _train_parser():
@@ -808,9 +878,8 @@ def cli_cache_features(argv=None) -> int:
     p.add_argument("--no-progress", action="store_true")
     a = p.parse_args(argv)
     writable_dir(a.out, "--out")
-    ck = load_checkpoint(a.checkpoint)
-    if ck["stage"] != "frontend": raise DilatedReproError(f"{a.checkpoint} is a {ck['stage']} checkpoint, not a front end")
-    r, model = recipe_from_dict(ck["recipe"]), load_model(a.checkpoint)
+    ck = _trainer_checkpoint(a.checkpoint, "frontend")
+    r, model = recipe_from_dict(ck["trainer"]["recipe"]), models.load_checkpoint(a.checkpoint)
     if torch.cuda.is_available(): model = model.cuda()
     if not Path(a.data).is_dir(): raise DilatedReproError(f"--data {a.data}: dataset folder not found")
     for split in a.split or [r.train_split, r.val_split]:
@@ -857,7 +926,11 @@ def grid_report(model:nn.Module|None, # context module, or None for the front en
     return out
 
 # %% ../nbs/10_train.ipynb #a1f5086a
-#| eval: false
-if __name__ == "__main__":
+def _in_ipython() -> bool:
+    "True inside a Jupyter kernel or any IPython shell (nbdev_test's too): there `__name__` is '__main__' as well."
+    ip = sys.modules.get("IPython")
+    return ip is not None and ip.get_ipython() is not None
+
+if __name__ == "__main__" and not _in_ipython():   # `python -m dilated_repro.train ...`; a notebook's Run All skips it
     try: sys.exit(cli_train())
     except DilatedReproError as e: print(f"dilated-repro train: error: {e}", file=sys.stderr); sys.exit(2)
