@@ -4,7 +4,7 @@
 
 # %% ../nbs/18_claims.ipynb #cbfcb54e
 from __future__ import annotations
-import hashlib, json, math, os, re, time
+import hashlib, json, os, re
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
@@ -135,7 +135,7 @@ def padding_experiment(s:PaddingSettings=PaddingSettings(), work="_runs/claims",
     "Claim 13: per seed and module, val mIoU with a zero and a reflected buffer; paired differences and verdicts."
     from dilated_repro.questions import load_maps, train_on_maps, evaluate_maps, map_inputs, MapSource, paired, verdict
     from dilated_repro.train import RECIPES
-    r, work, rows, base, t0 = RECIPES[s.recipe], Path(work), [], [], time.time()
+    r, work, rows, base = RECIPES[s.recipe], Path(work), [], []
     inputs = map_inputs(MapSource(reproduce=str(s.reproduce)), s.seeds)
     for seed in s.seeds:
         maps = load_maps(reproduction_cache(s.reproduce, seed), Path(s.reproduce)/"data")
@@ -153,7 +153,7 @@ def padding_experiment(s:PaddingSettings=PaddingSettings(), work="_runs/claims",
                     return {**key, **evaluate_maps(net, maps), "seconds": log["seconds"]}
                 rows.append(_kept(work/f"padding_{kind}_{scheme}_seed{seed}.json", key, run))
     res = {"settings": asdict(s), "inputs": inputs, "front_end": base, "rows": rows, "paired": {}, "verdict": {},
-           "seconds": time.time() - t0}
+           "train_seconds": sum(x["seconds"] for x in rows)}
     for kind in s.kinds:
         d = paired([x for x in rows if x["kind"] == kind], ref="zero", key="scheme")["reflect"]
         res["paired"][kind] = d
@@ -208,7 +208,7 @@ def joint_experiment(s:JointSettings=JointSettings(), work="_runs/claims", progr
     from dilated_repro.reproduce import Predictor, score
     from dilated_repro.train import recipe_from_dict, train_joint
     from dilated_repro.data import VOCSegmentation, read_objects
-    root, work, rows, t0 = Path(s.reproduce), Path(work), [], time.time()
+    root, work, rows = Path(s.reproduce), Path(work), []
     inputs = {}
     for seed in s.seeds:
         sd = root/f"seed{seed}"
@@ -228,7 +228,7 @@ def joint_experiment(s:JointSettings=JointSettings(), work="_runs/claims", progr
             return {**key, "model": "+ Large + joint", **_pct(row)}
         rows.append(_kept(work/f"joint_seed{seed}.json", key, run))
     d = paired(rows, ref="+ Large")["+ Large + joint"]
-    return {"settings": asdict(s), "inputs": inputs, "rows": rows, "paired": d, "seconds": time.time() - t0,
+    return {"settings": asdict(s), "inputs": inputs, "rows": rows, "paired": d,
             "verdict": verdict(d, up="joint higher", down="joint lower", same="indistinguishable")}
 
 # %% ../nbs/18_claims.ipynb #3e157309
@@ -457,27 +457,31 @@ def ledger(root=None) -> list:
                          result=f"{c.result}.json", where=c.where))
     return rows
 
-_GROUPS = (("hold exactly", lambda r: r["status"] == HOLDS),
-           ("hold on the synthetic set", lambda r: r["status"] == SYN_HOLDS),
-           ("hold on real data", lambda r: r["status"] == "holds on real data"),
-           ("are not shown at reduced scale", lambda r: r["status"].startswith(NOT_SHOWN)),
-           ("are contradicted at reduced scale", lambda r: r["status"] == CONTRA),
-           ("fall short", lambda r: r["status"] in ("does not hold", "below the paper on real data")),
-           ("have no readable stored result yet", lambda r: r["status"].startswith(("no stored", "stored result"))),
-           ("are not measurable here without the real data and a GPU",
-            lambda r: r["status"].startswith("not measurable")))
+_GROUPS = (  # (plural, singular, test) per group of statuses
+    ("hold exactly", "holds exactly", lambda r: r["status"] == HOLDS),
+    ("hold on the synthetic set", "holds on the synthetic set", lambda r: r["status"] == SYN_HOLDS),
+    ("hold on real data", "holds on real data", lambda r: r["status"] == "holds on real data"),
+    ("are not shown at reduced scale", "is not shown at reduced scale", lambda r: r["status"].startswith(NOT_SHOWN)),
+    ("are contradicted at reduced scale", "is contradicted at reduced scale", lambda r: r["status"] == CONTRA),
+    ("fall short", "falls short", lambda r: r["status"] in ("does not hold", "below the paper on real data")),
+    ("have no readable stored result yet", "has no readable stored result yet",
+     lambda r: r["status"].startswith(("no stored", "stored result"))),
+    ("are not measurable here without the real data and a GPU",
+     "is not measurable here without the real data and a GPU", lambda r: r["status"].startswith("not measurable")))
 
 def status_counts(rows:list|None=None) -> dict:
-    "{group: [claim numbers]} over the ledger's statuses, every row in exactly one group."
+    "{group: [claim numbers]} over the ledger's statuses (plural phrases), every row in exactly one group."
     rows = ledger() if rows is None else rows
-    out = {g: [r["claim"] for r in rows if f(r)] for g, f in _GROUPS}
+    out = {g: [r["claim"] for r in rows if f(r)] for g, _, f in _GROUPS}
     if sum(map(len, out.values())) != len(rows): raise DilatedReproError("a status fell in no group or in two")
     return {g: v for g, v in out.items() if v}
 
 def summary_sentence(root=None) -> str:
     "The ledger in one sentence, e.g. for the README's first paragraph."
     rows = ledger(root)
-    parts = [f"{len(v)} {g} ({', '.join(map(str, v))})" for g, v in status_counts(rows).items()]
+    one = {g: g1 for g, g1, _ in _GROUPS}
+    parts = [f"{len(v)} {g if len(v) > 1 else one[g]} ({', '.join(map(str, v))})"
+             for g, v in status_counts(rows).items()]
     head = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "")
     return f"Of the paper's {len(rows)} checkable claims, {head}{parts[-1]}."
 
