@@ -555,11 +555,12 @@ def train_images(model:nn.Module, data:Images, steps:int, batch:int=4, lr:float=
                  channels_last:bool|None=None, # NHWC weights (same values; faster here); None: `train.channels_last_default`
                  ) -> dict:
     "Train a front end (synthetic recipe's solver: Adam, warm-up 10 %, cosine, clip 5) on image batches with flips; loss and val curves."
-    st = Stage(iters=steps, batch=batch, lr=lr, weight_decay=0.0, optimizer="adam", warmup=max(1, steps//10), cosine=True, clip=5.0)
+    st = Stage(iters=steps, batch=batch, lr=lr, weight_decay=0.0, optimizer="adam", warmup=max(1, steps//10),
+               cosine=True, clip=5.0)
     src = RandomBatches(data.x, data.y, batch, seed, n=subset or len(data.x), x_fn=vgg_input, y_fn=grid_labels)
     ev = (lambda m: evaluate_images(m, val, None)["miou"]) if val is not None and eval_every else None
     run = Run(tag="front end", evaluate=ev, eval_every=eval_every, reseed=False, device=device, progress=progress,
-              channels_last=channels_last, keep_layout=True)   # evaluated in the layout it trained in, as the tables were
+              channels_last=channels_last, keep_layout=True)   # evaluated in the layout it trained in (as the tables)
     f = fit(model, st, src, run=run)
     return {"loss": loss_windows(f.loss, eval_every or max(1, steps//10)), "curve": f.curve, "seconds": f.seconds}
 
@@ -603,11 +604,14 @@ def pretrain_classifier(x:torch.Tensor, y:torch.Tensor, width:float, steps:int, 
     "Train `VGGFrontEnd(5, surgery='classify')` (flips, Adam, warm-up + cosine); returns (model, held-out accuracy %, seconds)."
     dev, t0, n = device or default_device(), time.time(), len(x) - holdout
     if n < 1: raise DilatedReproError(f"pretrain_classifier: {len(x)} images leave none for training after a holdout of {holdout}")
-    torch.manual_seed(seed); net = VGGFrontEnd(5, width, "classify")
-    st = Stage(iters=steps, batch=batch, lr=lr, weight_decay=0.0, optimizer="adam", warmup=max(1, steps//10), cosine=True, clip=5.0)
+    torch.manual_seed(seed)
+    net = VGGFrontEnd(5, width, "classify")
+    st = Stage(iters=steps, batch=batch, lr=lr, weight_decay=0.0, optimizer="adam", warmup=max(1, steps//10),
+               cosine=True, clip=5.0)
     run = Run(tag="pretrain", reseed=False, device=dev, progress=progress, keep_layout=True)
     net = fit(net, st, RandomBatches(x, y, batch, seed, n=n, x_fn=vgg_input), F.cross_entropy, run=run).model.eval()
-    with torch.no_grad(): acc = float((torch.cat([net(vgg_input(x[k:k + 64]).to(dev)).argmax(1).cpu() for k in range(n, len(x), 64)]) == y[n:]).float().mean())
+    with torch.no_grad(): pred = torch.cat([net(vgg_input(x[k:k + 64]).to(dev)).argmax(1).cpu() for k in range(n, len(x), 64)])
+    acc = float((pred == y[n:]).float().mean())
     return net, 100*acc, time.time() - t0
 
 def transfer_(dst:nn.Module, src:nn.Module) -> list:

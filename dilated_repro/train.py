@@ -257,8 +257,9 @@ class TensorBatches:
     def __init__(self, x:torch.Tensor, # (N, C, h, w) inputs (e.g. cached score maps)
                  y:torch.Tensor, # (N, h, w) labels
                  batch:int, seed:int=0,
-                 mirror:bool=True): # flip x and y together with probability 1/2, drawn from (seed, 17, g) as `FeatureBatches`
-        if len(x) != len(y) or len(x) < 1: raise DilatedReproError(f"TensorBatches: {len(x)} inputs and {len(y)} labels (need as many, >= 1)")
+                 mirror:bool=True): # flip x and y together with probability 1/2, from (seed, 17, g) as `FeatureBatches`
+        if len(x) != len(y) or len(x) < 1:
+            raise DilatedReproError(f"TensorBatches: {len(x)} inputs and {len(y)} labels (need as many, >= 1)")
         self.x, self.y, self.batch, self.seed, self.mirror = x, y, batch, seed, mirror
         self.sampler = Sampler(len(x), seed)
 
@@ -273,7 +274,7 @@ class TensorBatches:
         return torch.where(f[:, None, None, None], xb.flip(-1), xb), torch.where(f[:, None, None], yb.flip(-1), yb)
 
 class RandomBatches:
-    "Iteration -> batch drawn with replacement by one generator, in iteration order (the experiments' front-end sampler)."
+    "Iteration -> batch drawn with replacement by one generator, in iteration order (the experiments' sampler)."
     def __init__(self, x:torch.Tensor, # (N, 3, H, W) images
                  y:torch.Tensor, # (N, H, W) label maps (flipped with their image) or (N,) class labels
                  batch:int, seed:int=0,
@@ -282,14 +283,16 @@ class RandomBatches:
         self.x, self.y, self.batch, self.n = x, y, batch, n or len(x)
         if not 1 <= self.n <= len(x): raise DilatedReproError(f"RandomBatches: n={n} must be in 1..{len(x)}")
         self.x_fn, self.y_fn = x_fn or (lambda v: v), y_fn or (lambda v: v)
-        self.g, self.next = torch.Generator().manual_seed(seed), 0
+        self.g = torch.Generator().manual_seed(seed)
+        self.next = 0
 
     def __call__(self, step:int, rank:int=0, world:int=1):
         if world != 1 or step != self.next:
             raise DilatedReproError(f"RandomBatches draws in order in one process: asked for iteration {step} "
                                     f"(process {rank} of {world}), the next is {self.next}")
         self.next += 1
-        i = torch.randint(self.n, (self.batch,), generator=self.g); f = torch.rand(self.batch, generator=self.g) < 0.5
+        i = torch.randint(self.n, (self.batch,), generator=self.g)
+        f = torch.rand(self.batch, generator=self.g) < 0.5
         xb, yb = torch.where(f[:, None, None, None], self.x[i].flip(-1), self.x[i]), self.y[i]
         if yb.dim() > 1: yb = torch.where(f[:, None, None], yb.flip(-1), yb)
         return self.x_fn(xb), self.y_fn(yb)
@@ -313,35 +316,40 @@ _RELEASED = {"voc": "dilation8_pascal_voc", "voc_sbd": "dilation8_pascal_voc", "
              "kitti": "dilation7_kitti", "cityscapes": "dilation10_cityscapes"}   # the released model of each dataset
 
 def _is_synthetic(recipe:Recipe, dataset) -> bool:
-    meta = getattr(dataset, "meta", None) or {}
-    return meta.get("name") == "synthetic" if dataset is not None else bool(recipe.synthetic)
+    if dataset is None: return bool(recipe.synthetic)
+    return (getattr(dataset, "meta", None) or {}).get("name") == "synthetic"
 
 def recipe_spec(recipe, # a Recipe or its name
                 dataset=None, # the training dataset (classes, palette, mean; dataset.json where it has one)
                 kind:str|None=None, # context module: "basic" | "large" (default: the recipe's)
                 ) -> ModelSpec:
     "The ModelSpec of the network a recipe trains: what a checkpoint needs to be used without the training data."
-    r = get_recipe(recipe); kind = kind or r.kind
+    r = get_recipe(recipe)
     syn = _is_synthetic(r, dataset)
-    if not syn and r.dataset not in _RELEASED: raise DilatedReproError(f"recipe {r.name!r}: unknown dataset {r.dataset!r}")
+    if not syn and r.dataset not in _RELEASED:
+        raise DilatedReproError(f"recipe {r.name!r}: unknown dataset {r.dataset!r}")
     ref = MODELS[_RELEASED.get(r.dataset, "dilation8_pascal_voc")]
     if dataset is not None: classes, mean, pal = tuple(dataset.classes or ()), tuple(dataset.mean_bgr), dataset.palette
     elif syn: classes, mean, pal = SYNTH_CLASSES, ref.mean, voc_palette(len(SYNTH_CLASSES))
     else: classes, mean, pal = ref.classes, ref.mean, ref.palette
-    if len(classes) != r.C: raise DilatedReproError(f"recipe {r.name!r} has C={r.C}, its dataset {len(classes)} classes {classes}")
+    if len(classes) != r.C:
+        raise DilatedReproError(f"recipe {r.name!r} has C={r.C}, its dataset {len(classes)} classes {classes}")
+    n = len(r.dilations) + 1
     if syn:
-        meta = getattr(dataset, "meta", None) or {}
-        side = 2*MARGIN + 8*math.ceil(meta.get("size", r.synthetic[2] if r.synthetic else 256)/8)
-        tile, name, prefix, final = (side, side), f"dilation{len(r.dilations) + 1}_synthetic", "ctx_", "final"
-    else: tile, name, prefix, final = ref.tile, f"dilation{len(r.dilations) + 1}_{ref.dataset}", ref.context_names[0][:-7], ref.final_name
-    return check_spec(ModelSpec(name=name, dataset="synthetic" if syn else ref.dataset, classes=tuple(map(str, classes)),
-        palette=tuple(tuple(int(v) for v in c) for c in np.asarray(pal)[:r.C]), mean=tuple(float(v) for v in mean),
-        tile=tile, zoom=1 if r.upsample else 8, context=kind, dilations=tuple(r.dilations), padding=r.padding,
-        final_name=final, context_names=context_layer_names(len(r.dilations) + 1, prefix), upsample=r.upsample,
-        convention=r.convention))
+        size = (getattr(dataset, "meta", None) or {}).get("size", r.synthetic[2] if r.synthetic else 256)
+        side = 2*MARGIN + 8*math.ceil(size/8)
+        tile, name, prefix, final = (side, side), f"dilation{n}_synthetic", "ctx_", "final"
+    else:
+        tile, name, prefix, final = ref.tile, f"dilation{n}_{ref.dataset}", ref.context_names[0][:-7], ref.final_name
+    spec = ModelSpec(name=name, dataset="synthetic" if syn else ref.dataset, classes=tuple(map(str, classes)),
+                     palette=tuple(tuple(int(v) for v in c) for c in np.asarray(pal)[:r.C]),
+                     mean=tuple(float(v) for v in mean), tile=tile, zoom=1 if r.upsample else 8,
+                     context=kind or r.kind, dilations=tuple(r.dilations), padding=r.padding, final_name=final,
+                     context_names=context_layer_names(n, prefix), upsample=r.upsample, convention=r.convention)
+    return check_spec(spec)
 
 def build_frontend(recipe:Recipe, spec:ModelSpec|None=None) -> FrontEnd:
-    "The recipe's front end, random init (`init_frontend_` or `load_vgg16` fill it), with .spec (default `recipe_spec`)."
+    "The recipe's front end, random init (`init_frontend_` or `load_vgg16` fill it), .spec by default `recipe_spec`."
     return build_spec(spec or recipe_spec(recipe), recipe.width, recipe.dropout, part="frontend", init=recipe.init)
 
 def init_frontend_(fe:FrontEnd, generator=None) -> FrontEnd:
@@ -352,7 +360,7 @@ def init_frontend_(fe:FrontEnd, generator=None) -> FrontEnd:
     return fe
 
 def build_context(recipe:Recipe, kind:str|None=None, spec:ModelSpec|None=None) -> ContextModule:
-    "The recipe's context module, identity-initialised (or as `recipe.init` says), with .spec (default `recipe_spec`)."
+    "The recipe's context module, identity-initialised (or as `recipe.init` says), .spec by default `recipe_spec`."
     spec = spec or recipe_spec(recipe, kind=kind)
     if kind is not None: spec = replace(spec, context=kind)
     return build_spec(spec, recipe.width, recipe.dropout, part="context", init=recipe.init)
@@ -392,18 +400,20 @@ def upgrade_checkpoint(obj:dict, # a trainer checkpoint of the old format (no "f
                        ) -> dict:
     "An old trainer checkpoint (model, stage, recipe, ...) as a `dilated_repro.checkpoint/2` dict, in memory."
     p = Path(path)
-    if obj.get("stage") not in _PARTS: raise DilatedReproError(f"{p}: stage {obj.get('stage')!r} is not one of {list(_PARTS)}")
+    if obj.get("stage") not in _PARTS:
+        raise DilatedReproError(f"{p}: stage {obj.get('stage')!r} is not one of {list(_PARTS)}")
     try: r = recipe_from_dict(obj["recipe"])
-    except Exception as e: raise DilatedReproError(f"{p}: its recipe entry cannot be read ({type(e).__name__}: {str(e)[:100]})") from None
+    except Exception as e:
+        raise DilatedReproError(f"{p}: its recipe entry cannot be read ({type(e).__name__}: {str(e)[:100]})") from None
     inp = obj.get("input") or {}
-    try:
-        spec = recipe_spec(r, kind=obj.get("kind"))
-        spec = replace(spec, convention=inp.get("convention", spec.convention), mean=tuple(inp.get("mean_bgr", spec.mean)))
+    try: spec = recipe_spec(r, kind=obj.get("kind"))
     except DilatedReproError as e: raise DilatedReproError(f"{p}: {e}") from None
+    spec = replace(spec, convention=inp.get("convention", spec.convention), mean=tuple(inp.get("mean_bgr", spec.mean)))
     trainer = {k: obj[k] for k in ("step", "optimizer", "rng", "schedule", "recipe") if k in obj}
     return {"format": CHECKPOINT_FORMAT, "spec": asdict(spec), "part": _PARTS[obj["stage"]], "meta": {},
             "config": {"width": r.width, "dropout": r.dropout, "init": r.init}, "state_dict": obj["model"],
-            "trainer": dict(trainer, stage=obj["stage"]), "upgraded_from": "dilated_repro trainer checkpoint (no format tag)"}
+            "trainer": dict(trainer, stage=obj["stage"]),
+            "upgraded_from": "dilated_repro trainer checkpoint (no format tag)"}
 
 def _state_problem(own:dict, k:str, v) -> str|None:
     "What is wrong with tensor `v` stored under `k` for a network whose state dict is `own`, or None."
@@ -490,15 +500,15 @@ class Run:
     ckpt_every: int|None = None     # iterations between checkpoints (default: recipe.ckpt_every)
     evaluate: object = None         # evaluate(model) -> metrics (a dict when logged), on rank 0
     eval_every: int = 0             # iterations between evaluations (0: at the end only)
-    seed: int|None = None           # dropout seed: torch's RNG set from (seed, step, rank) each step (default: recipe.seed)
-    reseed: bool = True             # False: dropout runs on the global RNG as it stands (no exact resume; in-memory only)
+    seed: int|None = None           # torch's RNG set from (seed, step, rank) each step (default: recipe.seed)
+    reseed: bool = True             # False: dropout runs on the global RNG as it stands (in-memory runs only)
     device: object = None           # default: the process's device (init_distributed)
     progress: bool = True
     on_step: object = None          # on_step(step) after each iteration (tests: simulated kills)
     channels_last: bool|None = None # NHWC memory layout (same values); None: `channels_last_default(model, device)`
-    phases: bool|None = None        # fc6-like convs (dilated, k >= 7) by `phase_conv2d` (same values); None: CPU in NCHW
+    phases: bool|None = None        # dilated k >= 7 convs by `phase_conv2d` (same values); None: on CPU in NCHW
     keep_layout: bool = False       # True: hand the model back in the layout it trained in (default: NCHW)
-    part: nn.Module|None = None     # the module last.pt stores (default: the model), e.g. the front end inside a wrapper
+    part: nn.Module|None = None     # the module last.pt stores (default: the model), e.g. a front end in a wrapper
     frontend: dict|None = None      # a context part's front end {"path", "sha1"} (from the cache manifest)
     meta: dict|None = None          # plain metadata for the checkpoint
 
@@ -513,68 +523,89 @@ def _check_run(run:Run):
     for name in ("steps", "ckpt_every"):
         v = getattr(run, name)
         if v is not None and v < 1: raise DilatedReproError(f"{name} must be >= 1, got {v}")
-    if run.out_dir is not None and run.recipe is None: raise DilatedReproError("fit: a run with out_dir needs run.recipe")
-    if run.out_dir is None and run.resume: raise DilatedReproError("fit: resume needs run.out_dir (an in-memory run has no last.pt)")
-    if run.out_dir is not None and not run.reseed: raise DilatedReproError("fit: reseed=False is for in-memory runs (resume would not be exact)")
+    if run.out_dir is not None and run.recipe is None:
+        raise DilatedReproError("fit: a run with out_dir needs run.recipe")
+    if run.out_dir is None and run.resume:
+        raise DilatedReproError("fit: resume needs run.out_dir (an in-memory run has no last.pt)")
+    if run.out_dir is not None and not run.reseed:
+        raise DilatedReproError("fit: reseed=False is for in-memory runs (resume would not be exact)")
 
 def fit(model:nn.Module, stage:Stage,
         batches, # batches(step, rank, world) -> (input, target) of process `rank`'s share of iteration `step`
         loss=None, # loss(output, target) -> scalar; default `seg_loss`
         *, run:Run=Run()) -> Fitted:
-    "The training loop: lr schedule, forward, loss, NaN/inf guard, backward, clipping, step, log, checkpoint, resume, evaluate."
-    _check_run(run); loss = loss or seg_loss
+    "The training loop: schedule, forward, loss, NaN/inf guard, backward, clip, step, log, checkpoint, resume, eval."
+    _check_run(run)
+    loss = loss or seg_loss
     rank, world, dev = init_distributed() if run.out_dir is not None else (0, 1, default_device())
-    dev = torch.device(run.device or dev); steps = run.steps or stage.iters
+    dev = torch.device(run.device or dev)
+    steps = run.steps or stage.iters
     seed = run.seed if run.seed is not None else (run.recipe.seed if run.recipe is not None else 0)
     out = Path(run.out_dir) if run.out_dir is not None else None
     ck, logf = (out/"last.pt", out/"log.jsonl") if out is not None else (None, None)
     every = run.ckpt_every or (run.recipe.ckpt_every if run.recipe is not None else steps)
     cl = run.channels_last if run.channels_last is not None else channels_last_default(model, dev)
     fmt = torch.channels_last if cl else torch.contiguous_format
-    net = model.to(dev, memory_format=fmt); opt = make_optimizer(net, stage); start = 0
+    net = model.to(dev, memory_format=fmt)
+    opt = make_optimizer(net, stage)
     phases = run.phases if run.phases is not None else dev.type == "cpu" and not cl
     swapped = phase_dilated_(net) if phases else []                         # same parameters: optimizer unaffected
     part = run.part if run.part is not None else net
-    if ck is not None: start = _resume(part, opt, stage, ck, run)
-    ddp = nn.parallel.DistributedDataParallel(net, device_ids=[dev] if dev.type == "cuda" else None) if world > 1 else net
-    if rank == 0 and out is not None: out.mkdir(parents=True, exist_ok=True); _truncate_log(logf, start)
+    start = _resume(part, opt, stage, ck, run) if ck is not None else 0
+    ddp = net
+    if world > 1: ddp = nn.parallel.DistributedDataParallel(net, device_ids=[dev] if dev.type == "cuda" else None)
+    if rank == 0 and out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        _truncate_log(logf, start)
     log = (lambda rec: _log(logf, rec)) if rank == 0 and logf is not None else (lambda rec: None)
     losses, curve, last = [], [], start
     due = lambda s: run.evaluate is not None and ((run.eval_every and s % run.eval_every == 0) or s == steps)
     def run_eval(s):
         if rank == 0:
-            m = run.evaluate(net); curve.append((s, m)); net.train()
+            m = run.evaluate(net)
+            curve.append((s, m))
+            net.train()
             if logf is not None: log({"stage": run.tag, "step": s, **m})
         if world > 1: dist.barrier()
-    ddp.train(); t0 = time.time()
+    ddp.train()
+    t0 = time.time()
     if start and due(start) and not any(r.get("step") == start and _is_eval(r) for _, r in _log_lines(logf)):
         run_eval(start)                                                     # the run was killed while evaluating
-    for step in tqdm(range(start, steps), desc=run.tag, disable=not run.progress or rank != 0, initial=start, total=steps):
-        lr = stage_lr(stage, step, steps); set_lr(opt, lr)
+    bar = tqdm(range(start, steps), desc=run.tag, disable=not run.progress or rank != 0, initial=start, total=steps)
+    for step in bar:
+        lr = stage_lr(stage, step, steps)
+        set_lr(opt, lr)
         if run.reseed: torch.manual_seed(_seed_of(seed, step, rank))       # dropout: a function of (seed, step, rank)
         x, y = batches(step, rank, world)
         value = loss(ddp(x.to(dev, memory_format=fmt) if x.dim() == 4 else x.to(dev)), y.to(dev))
         if _any_not_finite(value, world):                                   # before backward: nothing is changed
-            what = f"the loss is {float(value.detach())}" + (f" on process {rank} (NaN/inf on one of {world})" if world > 1 else "")
-            _diverged(logf, log, rank, run.tag, step + 1, what, "stopped before updating the weights", lr, last)
-        opt.zero_grad(set_to_none=True); value.backward()
+            where = f" on process {rank} (NaN/inf on one of {world})" if world > 1 else ""
+            _diverged(logf, log, run.tag, step + 1, f"the loss is {float(value.detach())}{where}",
+                      "stopped before updating the weights", lr, last)
+        opt.zero_grad(set_to_none=True)
+        value.backward()
         if stage.clip: nn.utils.clip_grad_norm_(net.parameters(), stage.clip)
         opt.step()
         l = value.detach()
-        if world > 1: dist.all_reduce(l); l = l/world                       # the whole batch's loss
+        if world > 1:
+            dist.all_reduce(l)
+            l = l/world                                                     # the whole batch's loss
         losses.append(float(l))
-        log({"stage": run.tag, "step": step + 1, "loss": round(losses[-1], 6), "lr": lr, "time": round(time.time() - t0, 3)})
+        log({"stage": run.tag, "step": step + 1, "loss": round(losses[-1], 6), "lr": lr,
+             "time": round(time.time() - t0, 3)})
         if (step + 1) % every == 0 or step + 1 == steps:
             if _any_not_finite(torch.stack([p.detach().abs().max().float() for p in net.parameters()]), world):
-                _diverged(logf, log, rank, run.tag, step + 1, "the weights became NaN/inf", "not saved", lr, last)
-            if ck is not None: _save(part, opt, stage, steps, step + 1, ck, run, rank, world); last = step + 1
+                _diverged(logf, log, run.tag, step + 1, "the weights became NaN/inf", "not saved", lr, last)
+            if ck is not None:
+                _save(part, opt, stage, steps, step + 1, ck, run, rank, world)
+                last = step + 1
         if due(step + 1): run_eval(step + 1)
         if run.on_step: run.on_step(step + 1)
     seconds = time.time() - t0
     if world > 1:
         spread = _replica_spread(net)
         log({"stage": run.tag, "step": steps, "event": "replicas", "world": world, "spread": spread})
-    for name in swapped: net.get_submodule(name).__class__ = nn.Conv2d   # handed back as plain convolutions
+    for name in swapped: net.get_submodule(name).__class__ = nn.Conv2d    # handed back as plain convolutions
     if not run.keep_layout: net = net.to(memory_format=torch.contiguous_format)  # and in the usual layout
     return Fitted(net, losses, curve, seconds)
 
@@ -588,30 +619,36 @@ def _any_not_finite(value:torch.Tensor, world:int) -> bool:
     if world > 1: dist.all_reduce(bad)
     return bool(bad.item())
 
-def _diverged(logf:Path|None, log, rank:int, tag:str, step:int, what:str, done:str, lr:float, last:int):
+def _diverged(logf:Path|None, log, tag:str, step:int, what:str, done:str, lr:float, last:int):
     "Log the event and stop: iteration `step` gave NaN/inf (`what`, `done` about it); last.pt holds iteration `last`."
     log({"stage": tag, "step": step, "event": "not finite", "what": what})
-    kept = ("" if logf is None else f" - {logf.parent/'last.pt'} is left as it was (iteration {last})" if last
-            else " - no checkpoint was written")
-    raise DilatedReproError(f"{tag}: {what} at iteration {step} (lr {lr:g}); {done}{kept}; lower the learning rate or check the data")
+    kept = ""
+    if logf is not None and last: kept = f" - {logf.parent/'last.pt'} is left as it was (iteration {last})"
+    elif logf is not None: kept = " - no checkpoint was written"
+    raise DilatedReproError(f"{tag}: {what} at iteration {step} (lr {lr:g}); {done}{kept}; "
+                            "lower the learning rate or check the data")
 
 def _is_eval(r:dict) -> bool: return "loss" not in r and "event" not in r
 
 def _resume(part:nn.Module, opt, stage:Stage, ck:Path, run:Run) -> int:
-    "Load `ck` into `part` and `opt` (and the RNG) when resuming; refuse to overwrite it otherwise. Returns the start step."
+    "Load `ck` into `part`, `opt` and the RNG when resuming; refuse to overwrite it otherwise. Returns the start step."
     if not ck.is_file(): return 0
     if not run.resume: raise DilatedReproError(f"{ck} exists: pass --resume to continue it, or use another --out")
-    full = _trainer_checkpoint(ck); st = full["trainer"]; recipe = run.recipe
-    if st.get("stage") != run.tag or st["recipe"].get("name") != recipe.name:
-        raise DilatedReproError(f"{ck} is a {st['recipe'].get('name')}/{st.get('stage')} checkpoint, not {recipe.name}/{run.tag}")
+    full = _trainer_checkpoint(ck)
+    st = full["trainer"]
+    got, want = f"{st['recipe'].get('name')}/{st.get('stage')}", f"{run.recipe.name}/{run.tag}"
+    if got != want: raise DilatedReproError(f"{ck} is a {got} checkpoint, not {want}")
     if (miss := [k for k in ("optimizer", "step", "schedule", "rng") if k not in st]):
         raise DilatedReproError(f"{ck}: no {miss[0]!r} entry; cannot resume from it")
     same = lambda d: json.loads(json.dumps(dict(d, iters=0)))
     if same(st["schedule"]) != same(asdict(stage)):
-        raise DilatedReproError(f"{ck} was trained with other solver settings ({st['schedule']}); resume needs the same stage")
-    _load_state(part, full["state_dict"], ck); _set_rng_state(st["rng"])
+        raise DilatedReproError(f"{ck} was trained with other solver settings ({st['schedule']}); "
+                                "resume needs the same stage")
+    _load_state(part, full["state_dict"], ck)
+    _set_rng_state(st["rng"])
     try: opt.load_state_dict(st["optimizer"])
-    except (ValueError, KeyError, TypeError) as e: raise DilatedReproError(f"{ck}: its optimizer state does not fit ({str(e)[:100]})") from None
+    except (ValueError, KeyError, TypeError) as e:
+        raise DilatedReproError(f"{ck}: its optimizer state does not fit ({str(e)[:100]})") from None
     return st["step"]
 
 def _save(part:nn.Module, opt, stage:Stage, steps:int, step:int, ck:Path, run:Run, rank:int, world:int):
@@ -665,7 +702,8 @@ def _frontend_state(path) -> dict:
     "The front end's state dict in checkpoint `path` (a 'frontend' part, or the front end of a 'full' one)."
     ck = read_checkpoint(path)
     if ck["part"] == "frontend": return ck["state_dict"]
-    if ck["part"] == "full": return {k[len("front_end."):]: v for k, v in ck["state_dict"].items() if k.startswith("front_end.")}
+    if ck["part"] == "full":
+        return {k[len("front_end."):]: v for k, v in ck["state_dict"].items() if k.startswith("front_end.")}
     raise DilatedReproError(f"{path} is a {ck['part']} checkpoint, not a front end")
 
 def train_frontend(recipe, # a Recipe or its name in RECIPES
@@ -680,7 +718,8 @@ def train_frontend(recipe, # a Recipe or its name in RECIPES
     r = get_recipe(recipe); st = r.stage("frontend"); root = _data_root(r, data_root)
     ds, val = make_dataset(r, root, r.train_split), _maybe_val(r, root)
     spec = recipe_spec(r, ds)
-    torch.manual_seed(r.seed); fe = build_frontend(r, spec)
+    torch.manual_seed(r.seed)
+    fe = build_frontend(r, spec)
     if init_from is not None: _load_state(fe, _frontend_state(init_from), init_from)
     elif r.frontend_init == "kaiming": init_frontend_(fe, torch.Generator().manual_seed(r.seed))
     elif pretrained is not None: load_vgg16(fe, pretrained)
@@ -703,7 +742,7 @@ def cache_features(model:nn.Module, # a front end (or any image -> scores networ
                    convention:str|None=None, # input convention; default model.spec's, else "caffe"
                    mean_bgr=None, # default model.spec.mean, else dataset.mean_bgr
                    progress:bool=True,
-                   frontend_path=None, # the front end's checkpoint (default: model.source, set by models.load_checkpoint)
+                   frontend_path=None, # the front end's checkpoint (default: model.source, from models.load_checkpoint)
                    ) -> Path:
     "Write the front end's pre-softmax scores and the stride-8 labels of every image of `dataset` (resumable)."
     spec = getattr(model, "spec", None)
@@ -782,7 +821,7 @@ def cache_miou(model:nn.Module, cache:FeatureCache) -> dict:
     return {"val_miou": round(cm.miou(), 5), "val_acc": round(cm.pixel_accuracy(), 5)}
 
 def _cache_spec(recipe:Recipe, cache:FeatureCache, kind:str) -> tuple:
-    "(ModelSpec, front-end reference or None) of a cache: the front end's checkpoint's spec where the manifest names it."
+    "(ModelSpec, front-end reference or None) of a cache: the spec of the front end its manifest names, if any."
     ref = cache.manifest.get("frontend")
     if ref is not None and Path(ref["path"]).is_file(): spec = read_checkpoint(ref["path"])["spec"]
     else:
@@ -801,7 +840,8 @@ def train_context(recipe, # a Recipe or its name
     if tr.C != r.C: raise DilatedReproError(f"{cache_dir/r.train_split}: scores have C={tr.C}, recipe {r.name!r} has C={r.C}")
     val = FeatureCache(cache_dir/r.val_split) if (cache_dir/r.val_split).is_dir() else None  # no manifest: refused
     spec, ref = _cache_spec(r, tr, kind)
-    torch.manual_seed(r.seed); ctx = build_context(r, kind, spec)
+    torch.manual_seed(r.seed)
+    ctx = build_context(r, kind, spec)
     ev = (lambda m: cache_miou(m, val)) if val is not None else None
     run = Run(out_dir, "context", r, steps, resume, ckpt_every, ev, r.eval_every, device=device, progress=progress,
               on_step=on_step, frontend=ref)
@@ -813,15 +853,18 @@ def train_joint(recipe, data_root, out_dir,
                 context=None, # context checkpoint (stage 2); None = identity-initialised module
                 kind:str|None=None, steps:int|None=None, resume:bool=False, ckpt_every:int|None=None, device=None,
                 progress:bool=True, on_step=None) -> DilationNet:
-    "Stage 3: fine-tune front end + context module jointly on image crops (+ the frozen up-sampling: `recipe.upsample`)."
+    "Stage 3: fine-tune front end + context module jointly on image crops (+ the frozen up-sampling if `upsample`)."
     r = get_recipe(recipe); st = r.stage("joint"); root = _data_root(r, data_root)
     fck = read_checkpoint(frontend)
     if fck["part"] != "frontend": raise DilatedReproError(f"{frontend} is a {fck['part']} checkpoint, not a front end")
     cck = read_checkpoint(context) if context is not None else None
-    if cck is not None and cck["part"] != "context": raise DilatedReproError(f"{context} is a {cck['part']} checkpoint, not a context module")
+    if cck is not None and cck["part"] != "context":
+        raise DilatedReproError(f"{context} is a {cck['part']} checkpoint, not a context module")
     kind = kind or (cck["spec"].context if cck is not None else None) or r.kind
     spec = replace(fck["spec"], context=kind, upsample=r.upsample, zoom=1 if r.upsample else 8)
-    fe = _load_state(build_frontend(r, spec), fck["state_dict"], frontend); torch.manual_seed(r.seed); ctx = build_context(r, kind, spec)
+    fe = _load_state(build_frontend(r, spec), fck["state_dict"], frontend)
+    torch.manual_seed(r.seed)
+    ctx = build_context(r, kind, spec)
     if cck is not None: _load_state(ctx, cck["state_dict"], context)
     ds = make_dataset(r, root, r.train_split)
     val = _maybe_val(r, root)
