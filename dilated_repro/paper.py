@@ -219,7 +219,7 @@ def plot_means(tables:dict|None=None, # number -> PaperTable (default: all of PA
     fig.tight_layout()
     return fig
 
-# %% ../nbs/17_paper_tables.ipynb #00ab7d7e
+# %% ../nbs/17_paper_tables.ipynb #1592eb88
 def headline() -> dict:
     "The paper's headline numbers, read from the tables (mIoU %)."
     T = PAPER_TABLES
