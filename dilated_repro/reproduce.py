@@ -5,22 +5,23 @@
 # %% ../nbs/11_reproduce.ipynb #2b90fb99
 from __future__ import annotations
 import json, math, os, time, argparse
-from dataclasses import dataclass, asdict, replace
+from dataclasses import dataclass, asdict, replace, fields
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
 from .core import DilatedReproError, atomic_path, set_seed
 from .data import VOCSegmentation, make_synthetic_voc, read_objects, read_instances, SIZE_BUCKETS
-from .frontend import DilationNet, MARGIN
-from .train import (RECIPES, get_recipe, train_frontend, cache_features, train_context, to_network,
-                                 read_log, recipe_to_dict)
+from .models import read_checkpoint
+from .predict import load_model, predict
+from .train import (RECIPES, Recipe, get_recipe, train_frontend, cache_features, train_context, read_log,
+                                 recipe_to_dict)
 from .evaluate import (ConfusionMatrix, evaluate_dataset, SizeBucketAccuracy, boundary_confusion,
                                     grid_search_crf, dense_crf, CRFParams, PAPER_TABLE3, PAPER_KEY)
 
 # %% auto #0
-__all__ = ['QUICK', 'ROWS', 'ReproConfig', 'Predictor', 'make_data', 'train_seed', 'score', 'tune_crf', 'run_seed', 'summarize',
-           'table3', 'reproduce', 'cli_reproduce']
+__all__ = ['QUICK', 'ROWS', 'ReproConfig', 'make_data', 'train_seed', 'score', 'tune_crf', 'run_seed', 'summarize', 'table3',
+           'reproduce', 'cli_reproduce']
 
 # %% ../nbs/11_reproduce.ipynb #ca7a7f37
 @dataclass(frozen=True)
@@ -40,22 +41,6 @@ class ReproConfig:
 QUICK = ReproConfig(n_train=12, n_val=6, n_tune=3, size=64, fe_steps=12, basic_steps=12, large_steps=12,
                     crf_grid=(("bi_w", (3,)), ("bi_xy_std", (30, 60)), ("bi_rgb_std", (5,))))
 
-# %% ../nbs/11_reproduce.ipynb #e40657b9
-class Predictor(nn.Module):
-    "A trained network wrapped for `predict`: BGR-minus-mean input -> the network's convention, with a `.spec`."
-    def __init__(self, net:nn.Module, # front end or DilationNet (pre-softmax scores out)
-                 mean_bgr, convention:str, # input convention the network was trained with
-                 size:int): # image side the tile must hold
-        super().__init__()
-        self.net, self.mean_bgr, self.convention = net, tuple(map(float, mean_bgr)), convention
-        t = 2*MARGIN + 8*math.ceil(size/8)
-        self.spec = _Spec(mean=self.mean_bgr, tile=(t, t), zoom=8)
-    def forward(self, x): return self.net(to_network(x, self.mean_bgr, self.convention))  # (N, C, h, w) scores
-
-@dataclass(frozen=True)
-class _Spec:
-    mean: tuple; tile: tuple; zoom: int
-
 # %% ../nbs/11_reproduce.ipynb #2f2ca7fa
 def make_data(cfg:ReproConfig, out:Path, progress:bool=True) -> tuple:
     "The synthetic set (train/val) and a separate CRF-tuning set, made once under `out`."
@@ -67,17 +52,25 @@ def _stage(fn, folder:Path, **kw):
     "Run a training stage, resuming from `folder/last.pt` when it exists (a finished stage is only read back)."
     return fn(out_dir=folder, resume=(folder/"last.pt").is_file(), **kw)
 
+def _joined(ck:Path, fe_ck:Path) -> nn.Module:
+    "A context checkpoint joined with its front end (named by the file; runs of older versions name none: `fe_ck`)."
+    named = read_checkpoint(ck).get("frontend") is not None
+    return load_model(ck) if named else load_model(ck, frontend=fe_ck)
+
 def train_seed(cfg:ReproConfig, seed:int, out:Path, data:Path, progress:bool=True) -> dict:
-    "Stage 1 (front end), cached scores, stage 2 (Basic and Large context) for one seed; returns the networks."
-    r = replace(get_recipe(cfg.recipe), seed=seed); sd = out/f"seed{seed}"
-    fe = _stage(train_frontend, sd/"frontend", recipe=r, data_root=data, steps=cfg.fe_steps, progress=progress).eval()
-    spec = {"convention": r.convention, "mean_bgr": VOCSegmentation(data, r.train_split).mean_bgr}
+    "Stage 1 (front end), cached scores, stage 2 (Basic and Large context) for one seed; the networks, read back."
+    r = replace(get_recipe(cfg.recipe), seed=seed)
+    sd = out/f"seed{seed}"
+    fe_ck = sd/"frontend"/"last.pt"
+    _stage(train_frontend, sd/"frontend", recipe=r, data_root=data, steps=cfg.fe_steps, progress=progress)
+    fe = load_model(fe_ck)  # as a user gets it: spec, input convention, tile; `.source` names the file for the cache
     for split in (r.train_split, r.val_split):
-        cache_features(fe, VOCSegmentation(data, split), sd/"cache"/split, progress=progress, **spec)
-    ctx = {k: _stage(train_context, sd/k, recipe=r, cache_dir=sd/"cache", kind=k, progress=progress,
-                     steps=getattr(cfg, f"{k}_steps")).eval() for k in ("basic", "large")}
-    return {"Front end": fe, "Front + Basic": DilationNet(fe, ctx["basic"]).eval(),
-            "Front + Large": DilationNet(fe, ctx["large"]).eval(), "spec": spec, "dir": sd}
+        cache_features(fe, VOCSegmentation(data, split), sd/"cache"/split, progress=progress)
+    for k in ("basic", "large"):
+        _stage(train_context, sd/k, recipe=r, cache_dir=sd/"cache", kind=k, progress=progress,
+               steps=getattr(cfg, f"{k}_steps"))
+    return {"Front end": fe, "Front + Basic": _joined(sd/"basic"/"last.pt", fe_ck),
+            "Front + Large": _joined(sd/"large"/"last.pt", fe_ck), "dir": sd}
 
 # %% ../nbs/11_reproduce.ipynb #b397bcc1
 def _crf_available() -> bool:
@@ -100,13 +93,17 @@ def score(model:nn.Module, val, objects:dict, data:Path, crf:CRFParams|None=None
 
 def tune_crf(model:nn.Module, tune, grid:dict, progress:bool=False, workers:int=1) -> CRFParams:
     "Dense-CRF parameters chosen by grid search on the tuning images (Sec. 5)."
-    from dilated_repro.predict import predict
-    samples = [(img, predict(model, np.ascontiguousarray(img[:, :, ::-1])).numpy(), lbl) for img, lbl in (tune[i] for i in range(len(tune)))]
+    samples = [(img, predict(model, img).numpy(), lbl) for img, lbl in (tune[i] for i in range(len(tune)))]
     best, _ = grid_search_crf(samples, tune.C, grid=grid, progress=progress, workers=workers)
     return best
 
 # %% ../nbs/11_reproduce.ipynb #3a473b19
 def _cores() -> int: return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+def _as_stored(recipe:dict, stored:dict) -> dict:
+    "`recipe` without the fields a stored result predates, where they hold their default (they changed nothing)."
+    defaults = {f.name: f.default for f in fields(Recipe)}
+    return {k: v for k, v in recipe.items() if k in stored or k not in defaults or v != defaults[k]}
 
 def run_seed(cfg:ReproConfig, seed:int, out, crf:bool|None=False, progress:bool=True,
              workers:int|None=None) -> dict: # CRF worker processes (None: one per available core); results do not depend on it
@@ -116,14 +113,15 @@ def run_seed(cfg:ReproConfig, seed:int, out, crf:bool|None=False, progress:bool=
     crf, workers = _crf_available() if crf is None else crf, workers or _cores()
     if res_path.is_file():
         old = json.loads(res_path.read_text())
-        same = {"config": asdict(cfg), "recipe": recipe_to_dict(replace(get_recipe(cfg.recipe), seed=seed)), "crf": crf}
+        recipe = _as_stored(recipe_to_dict(replace(get_recipe(cfg.recipe), seed=seed)), old.get("recipe") or {})
+        same = {"config": asdict(cfg), "recipe": recipe, "crf": crf}
         if all(old.get(k) == json.loads(json.dumps(v)) for k, v in same.items()): return old
     if crf and not _crf_available(): raise DilatedReproError("--crf needs pydensecrf2: pip install \"dilated_repro[crf]\"")
     t0 = time.time(); nets = train_seed(cfg, seed, out, data, progress)
     r = get_recipe(cfg.recipe); val, tune = VOCSegmentation(data, r.val_split), VOCSegmentation(tune_root, "val")
     objects = read_objects(data, r.val_split); rows = {}
     for name in ("Front end", "Front + Basic", "Front + Large"):
-        m = Predictor(nets[name], nets["spec"]["mean_bgr"], nets["spec"]["convention"], cfg.size).eval()
+        m = nets[name]
         params = tune_crf(m, tune, dict(cfg.crf_grid), workers=workers) if crf else None
         rows[name] = score(m, val, objects, data, crf=params, progress=progress, workers=workers)
     logs = {k: read_log(nets["dir"]/k) for k in ("frontend", "basic", "large")}
