@@ -27,17 +27,17 @@ from .fast import time_interleaved, context_flops
 
 # %% auto #0
 __all__ = ['LEARNED', 'METRICS', 'SURGERIES', 'ARMS', 'INITS', 'DEGRID', 'EXPERIMENTS', 'QUICK', 'mean_sd', 'write_json',
-           'previous', 'pm', 'count_flops', 'n_params', 'peak_memory', 'rf_side', 'latency_ms', 'train_step_memory',
-           'MapSource', 'Maps', 'load_maps', 'score_maps', 'map_inputs', 'score_predictions', 'evaluate_maps',
-           'train_on_maps', 'Prism', 'UNetContext', 'PyramidPooling', 'match_width', 'build_prism_models',
-           'PrismSettings', 'model_costs', 'summarize_rows', 'paired', 'verdict', 'foreground_iou', 'prism_vs_pyramid',
-           'prism_table', 'plot_bars', 'prism_finding', 'VGGFrontEnd', 'Images', 'load_images', 'vgg_input',
-           'grid_labels', 'evaluate_images', 'train_images', 'image_data', 'object_crops', 'classification_set',
-           'pretrain_classifier', 'transfer_', 'PretrainSettings', 'n_labelled', 'pretraining', 'pretrain_table',
-           'plot_curves', 'pretrain_finding', 'InitSettings', 'init_schemes', 'init_table', 'init_finding', 'coverage',
-           'plot_coverage', 'input_gradient', 'GridSettings', 'gridding', 'gridding_table', 'plot_input_gradients',
-           'gridding_finding', 'SurgerySettings', 'surgery', 'surgery_table', 'surgery_finding', 'run_questions',
-           'cli_questions']
+           'previous', 'seed_part', 'pm', 'count_flops', 'n_params', 'peak_memory', 'rf_side', 'latency_ms',
+           'train_step_memory', 'MapSource', 'Maps', 'load_maps', 'score_maps', 'map_inputs', 'score_predictions',
+           'evaluate_maps', 'train_on_maps', 'Prism', 'UNetContext', 'PyramidPooling', 'match_width',
+           'build_prism_models', 'PrismSettings', 'model_costs', 'summarize_rows', 'paired', 'verdict',
+           'foreground_iou', 'prism_vs_pyramid', 'prism_table', 'plot_bars', 'prism_finding', 'VGGFrontEnd', 'Images',
+           'load_images', 'vgg_input', 'grid_labels', 'evaluate_images', 'train_images', 'image_data', 'object_crops',
+           'classification_set', 'pretrain_classifier', 'transfer_', 'PretrainSettings', 'n_labelled', 'pretraining',
+           'pretrain_table', 'plot_curves', 'pretrain_finding', 'InitSettings', 'init_schemes', 'init_table',
+           'init_finding', 'coverage', 'plot_coverage', 'input_gradient', 'GridSettings', 'gridding', 'gridding_table',
+           'plot_input_gradients', 'gridding_finding', 'SurgerySettings', 'surgery', 'surgery_table', 'surgery_finding',
+           'run_questions', 'cli_questions']
 
 # %% ../nbs/15_open_questions.ipynb #b2d1eff7
 def mean_sd(xs) -> dict:
@@ -58,6 +58,17 @@ def previous(path, settings, inputs:dict|None=None) -> dict|None:
     old = json.loads(p.read_text())
     same = old.get("settings") == json.loads(json.dumps(asdict(settings))) and old.get("inputs") == inputs
     return old if same else None
+
+def seed_part(path, settings, seed:int, inputs, compute) -> dict:
+    "One seed's share of an experiment: read back from `path` if made with the same settings (seeds aside) and input,\
+ else `compute()`d and kept there (a killed experiment resumes per seed)."
+    key = {"settings": json.loads(json.dumps(asdict(replace(settings, seeds=())))), "seed": seed, "input": inputs}
+    p = Path(path)
+    if p.is_file() and json.loads(p.read_text()).get("key") == key: return json.loads(p.read_text())["part"]
+    t0 = time.time()
+    part = compute()
+    write_json({"key": key, "part": dict(part, seconds=time.time() - t0)}, p)
+    return json.loads(p.read_text())["part"]         # the same JSON values whether computed now or read back
 
 def pm(s:dict, fmt:str="{:.1f}") -> str:
     "'mean ± sd' of a `mean_sd` record."
@@ -397,21 +408,30 @@ def prism_vs_pyramid(s:PrismSettings=PrismSettings(), out="runs/questions", prog
     "Experiment 1: train the prism and the two pyramids (matched parameters) on each seed's score maps; table to out/prism_vs_pyramid.json."
     inputs = map_inputs(s.maps, s.seeds)          # a re-run reproduction (new front ends) invalidates the table
     if (old := previous(Path(out)/"prism_vs_pyramid.json", s, inputs)) is not None: return old
-    out, t0 = Path(out), time.time(); rows, base, costs, sources = [], [], None, []
-    for seed in tqdm(s.seeds, desc="prism vs pyramid", disable=not progress):
-        maps = score_maps(s.maps, seed, out/"work", progress); sources.append(maps.source)
+    out = Path(out)
+    def one(seed):
+        maps = score_maps(s.maps, seed, out/"work", progress)
         makers = build_prism_models(maps.C, s.prism_width, s.unet_depth, s.psp_bins)
-        if costs is None: costs = model_costs(makers, maps.C, sorted({maps.x.shape[-1], s.cost_side}), s.repeats, s.batch)
-        base.append({"seed": seed, "model": "front end alone", **evaluate_maps(None, maps, s.band)})
+        rows = []
         for name, mk in makers.items():
-            torch.manual_seed(seed); m = mk()
+            torch.manual_seed(seed)
+            m = mk()
             log = train_on_maps(m, maps, s.steps, s.batch, s.lr, seed=seed)
-            rows.append({"seed": seed, "model": name, **evaluate_maps(m, maps, s.band), "seconds": log["seconds"], "loss": log["loss"]})
-    ref = next(iter(makers))
-    res = {"experiment": "prism_vs_pyramid", "settings": asdict(s), "inputs": inputs, "sources": sources, "map_side": int(maps.x.shape[-1]),
-           "costs": costs, "rows": base + rows, "summary": summarize_rows(base + rows),
+            rows.append({"seed": seed, "model": name, **evaluate_maps(m, maps, s.band), "seconds": log["seconds"],
+                         "loss": log["loss"]})
+        base = {"seed": seed, "model": "front end alone", **evaluate_maps(None, maps, s.band)}
+        return {"source": maps.source, "C": maps.C, "side": int(maps.x.shape[-1]), "base": base, "rows": rows}
+    parts = [seed_part(out/"work"/f"prism_vs_pyramid_seed{seed}.json", s, seed, inputs[str(seed)], lambda: one(seed))
+             for seed in tqdm(s.seeds, desc="prism vs pyramid", disable=not progress)]
+    t0 = time.time()
+    C, side = parts[0]["C"], parts[0]["side"]
+    makers = build_prism_models(C, s.prism_width, s.unet_depth, s.psp_bins)
+    costs = model_costs(makers, C, sorted({side, s.cost_side}), s.repeats, s.batch)
+    base, rows, ref = [p["base"] for p in parts], [r for p in parts for r in p["rows"]], next(iter(makers))
+    res = {"experiment": "prism_vs_pyramid", "settings": asdict(s), "inputs": inputs, "sources": [p["source"] for p in parts],
+           "map_side": side, "costs": costs, "rows": base + rows, "summary": summarize_rows(base + rows),
            "paired": {m: paired(rows, ref, metric=m) for m in ("miou", "boundary_miou", "acc_small", "acc_medium", "acc_large")},
-           "reference": ref, "seconds": time.time() - t0}
+           "reference": ref, "seconds": time.time() - t0 + sum(p["seconds"] for p in parts)}
     write_json(res, out/"prism_vs_pyramid.json")
     return json.loads((out/"prism_vs_pyramid.json").read_text())
 
@@ -746,12 +766,12 @@ def init_schemes(s:InitSettings=InitSettings(), out="runs/questions", progress:b
     "Experiment 3: Basic module from each initialization, with each solver, per seed; table to out/init_schemes.json."
     inputs = map_inputs(s.maps, s.seeds)          # a re-run reproduction (new front ends) invalidates the table
     if (old := previous(Path(out)/"init_schemes.json", s, inputs)) is not None: return old
-    out, t0, rows, base = Path(out), time.time(), [], []
+    out = Path(out)
     bad = [k for k in s.inits if k not in INITS]
     if bad: raise DilatedReproError(f"init_schemes: unknown inits {bad}; choose from {list(INITS)}")
-    for seed in tqdm(s.seeds, desc="init schemes", disable=not progress):
+    def one(seed):
         maps = score_maps(s.maps, seed, out/"work", progress)
-        base.append({"seed": seed, "arm": "front end alone", **evaluate_maps(None, maps, s.band)})
+        base, rows = {"seed": seed, "arm": "front end alone", **evaluate_maps(None, maps, s.band)}, []
         for opt, lr in s.solvers:
             for name in s.inits:
                 m = ContextModule(maps.C, generator=torch.Generator().manual_seed(seed), **INITS[name])
@@ -759,7 +779,12 @@ def init_schemes(s:InitSettings=InitSettings(), out="runs/questions", progress:b
                 log = train_on_maps(m, maps, s.steps, s.batch, lr, optimizer=opt, seed=seed, eval_every=s.eval_every)
                 rows.append({"seed": seed, "arm": f"{name} / {opt}", "init": name, "solver": opt, "start_miou": start,
                              **evaluate_maps(m, maps, s.band), "curve": [(0, start)] + log["curve"], "loss": log["loss"], "seconds": log["seconds"]})
-    res = {"experiment": "init_schemes", "settings": asdict(s), "inputs": inputs, "rows": base + rows, "summary": summarize_rows(base + rows, "arm"), "seconds": time.time() - t0}
+        return {"base": base, "rows": rows}
+    parts = [seed_part(out/"work"/f"init_schemes_seed{seed}.json", s, seed, inputs[str(seed)], lambda: one(seed))
+             for seed in tqdm(s.seeds, desc="init schemes", disable=not progress)]
+    base, rows = [p["base"] for p in parts], [r for p in parts for r in p["rows"]]
+    res = {"experiment": "init_schemes", "settings": asdict(s), "inputs": inputs, "rows": base + rows,
+           "summary": summarize_rows(base + rows, "arm"), "seconds": sum(p["seconds"] for p in parts)}
     fe = {b["seed"]: b["miou"] for b in base}
     res["gain_over_front_end"] = {a: mean_sd([r["miou"] - fe[r["seed"]] for r in rows if r["arm"] == a]) for a in dict.fromkeys(r["arm"] for r in rows)}
     write_json(res, out/"init_schemes.json")
@@ -841,22 +866,28 @@ def gridding(s:GridSettings=GridSettings(), out="runs/questions", progress:bool=
     "Experiment 4: Basic modules with each dilation sequence, per seed; table to out/gridding.json (+ seed 0's input gradients)."
     inputs = map_inputs(s.maps, s.seeds)          # a re-run reproduction (new front ends) invalidates the table
     if (old := previous(Path(out)/"gridding.json", s, inputs)) is not None: return old
-    out, t0, rows, base, grads = Path(out), time.time(), [], [], {}
+    out = Path(out)
     bad = [k for k in s.variants if k not in DEGRID]
     if bad: raise DilatedReproError(f"gridding: unknown variants {bad}; choose from {list(DEGRID)}")
-    for seed in tqdm(s.seeds, desc="gridding", disable=not progress):
+    def one(seed):
         maps = score_maps(s.maps, seed, out/"work", progress)
-        base.append({"seed": seed, "model": "front end alone", **evaluate_maps(None, maps, s.band)})
+        base, rows, grads = {"seed": seed, "model": "front end alone", **evaluate_maps(None, maps, s.band)}, [], {}
         for name in s.variants:
-            torch.manual_seed(seed); m = ContextModule(maps.C, dilations=DEGRID[name])
+            torch.manual_seed(seed)
+            m = ContextModule(maps.C, dilations=DEGRID[name])
             log = train_on_maps(m, maps, s.steps, s.batch, s.lr, seed=seed)
             rows.append({"seed": seed, "model": name, **evaluate_maps(m, maps, s.band), "seconds": log["seconds"]})
-            if seed == s.seeds[0]: grads[name] = input_gradient(m, maps, s.grad_maps).tolist()
+            grads[name] = input_gradient(m, maps, s.grad_maps).tolist()
+        return {"base": base, "rows": rows, "grads": grads}
+    parts = [seed_part(out/"work"/f"gridding_seed{seed}.json", s, seed, inputs[str(seed)], lambda: one(seed))
+             for seed in tqdm(s.seeds, desc="gridding", disable=not progress)]
+    t0 = time.time()
+    base, rows, grads = [p["base"] for p in parts], [r for p in parts for r in p["rows"]], parts[0]["grads"]
     cov = {k: {a: b for a, b in coverage(DEGRID[k]).items() if a != "counts"} | {"params": n_params(ContextModule(6, dilations=DEGRID[k]))} for k in s.variants}
     ref = s.variants[0]
     res = {"experiment": "gridding", "settings": asdict(s), "inputs": inputs, "coverage": cov, "rows": base + rows, "summary": summarize_rows(base + rows),
            "paired": {m: paired(rows, ref, metric=m) for m in ("miou", "boundary_miou")}, "reference": ref,
-           "input_gradient": grads, "seconds": time.time() - t0}
+           "input_gradient": grads, "seconds": time.time() - t0 + sum(p["seconds"] for p in parts)}
     write_json(res, out/"gridding.json")
     return json.loads((out/"gridding.json").read_text())
 
