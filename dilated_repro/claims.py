@@ -17,10 +17,10 @@ from .paper import headline
 # %% auto #0
 __all__ = ['RESULTS_ENV', 'PAD_SCHEMES', 'STEPS', 'EXACT', 'SYNTHETIC', 'REAL', 'HOLDS', 'SYN_HOLDS', 'NOT_SHOWN', 'CONTRA',
            'REAL_TOLERANCE', 'CLAIMS', 'results_dir', 'result_path', 'store_result', 'read_result', 'structural_checks',
-           'reflect_index', 'ReflectBuffer', 'buffered_context', 'PaddingSettings', 'reproduction_cache',
-           'padding_experiment', 'padding_table', 'padding_finding', 'JointSettings', 'joint_experiment',
-           'joint_finding', 'reproduction_order', 'order_sentence', 'Claim', 'ledger', 'status_counts',
-           'summary_sentence', 'ledger_markdown']
+           'reflect_index', 'ReflectBuffer', 'buffered_context', 'PaddingSettings', 'finished_seeds',
+           'reproduction_cache', 'padding_experiment', 'padding_table', 'padding_finding', 'JointSettings',
+           'joint_experiment', 'joint_finding', 'reproduction_order', 'order_sentence', 'Claim', 'ledger',
+           'status_counts', 'summary_sentence', 'ledger_markdown']
 
 # %% ../nbs/18_claims.ipynb #5705d299
 RESULTS_ENV = "DILATED_REPRO_RESULTS"
@@ -114,6 +114,10 @@ class PaddingSettings:
     basic_steps: int|None = None              # None: the recipe's context stage (750)
     large_steps: int|None = 250               # a third of the recipe's 750 (cost; see above)
     recipe: str = "synthetic"
+
+def finished_seeds(reproduce, seeds=(0, 1, 2)) -> tuple:
+    "The seeds of a reproduction folder whose run has finished (seed<k>/results.json exists)."
+    return tuple(k for k in seeds if (Path(reproduce)/f"seed{k}"/"results.json").is_file())
 
 def reproduction_cache(reproduce, seed:int) -> Path:
     "A reproduction's cache folder for `seed`; refuses one without both splits (no silent retraining)."
@@ -300,7 +304,7 @@ def order_sentence(res:dict, crf:bool=True) -> str:
             f"{n} seeds. Paired steps: {steps}. So the{sfx or ' CRF-free'} rows reproduce {what}.")
 
 # %% ../nbs/18_claims.ipynb #bbd8b422
-EXACT, SYNTHETIC, REAL = "exact structural check", "synthetic CPU experiment, 3 seeds", "real data"
+EXACT, SYNTHETIC, REAL = "exact structural check", "synthetic CPU experiment over seeds", "real data"
 HOLDS, SYN_HOLDS = "holds", "holds on the synthetic set"
 NOT_SHOWN, CONTRA = "not shown at reduced scale", "contradicted at reduced scale"
 REAL_TOLERANCE = 1.0   # mIoU points: a real-data number within this of the paper's "holds on real data"
@@ -339,7 +343,7 @@ def _j_order(crf:bool):
         gains = "crf_gains" if crf else "gains"
         if gains not in res: return "–", "no stored result yet (reproduction_order.json has no + CRF rows)"
         G = res[gains]
-        ours = "; ".join(f"{g} {_pmd(d)} ({d['positive']}/{len(d['per_seed'])})" for g, d in G.items())
+        ours = "; ".join(f"{g} {_pmd(d)} ({d['positive']}/{len(d['per_seed'])} seeds)" for g, d in G.items())
         return ours, _steps_status([d["verdict"] for d in G.values()])
     return judge
 
@@ -350,22 +354,27 @@ def _j_init(res):
     rand = [a for a in G if a.endswith(f"/ {opt}") and not a.startswith("identity")]
     vs = {a: paired(res["rows"], ref=a, key="arm")[ident] for a in rand}
     best = max(rand, key=lambda a: G[a]["mean"])
-    ours = f"identity {_pmd(G[ident])} over the front end; best random ({best.split(' / ')[0]}) {_pmd(G[best])} ({opt})"
+    n = len(res["settings"]["seeds"])
+    ours = (f"identity {_pmd(G[ident])} over the front end; best random ({best.split(' / ')[0]}) {_pmd(G[best])} "
+            f"({opt}, {n} seeds)")
     if verdict(G[ident]) != "higher": return ours, NOT_SHOWN
     return ours, _steps_status([verdict(d) for d in vs.values()])
 
 def _j_padding(res):
-    ours = "; ".join(f"{k}: reflect − zero {_pmd(d, 2)}" for k, d in res["paired"].items())
+    n = len(res["settings"]["seeds"])
+    ours = "; ".join(f"{k}: reflect − zero {_pmd(d, 2)}" for k, d in res["paired"].items()) + f" ({n} seeds)"
     same = all(v == "indistinguishable" for v in res["verdict"].values())
     return ours, SYN_HOLDS if same else CONTRA
 
 def _j_joint(res):
-    return f"joint − + Large {_pmd(res['paired'], 2)}", CONTRA if res["verdict"] == "joint higher" else SYN_HOLDS
+    n = len(res["settings"]["seeds"])
+    ours = f"joint − + Large {_pmd(res['paired'], 2)} ({n} seeds)"
+    return ours, CONTRA if res["verdict"] == "joint higher" else SYN_HOLDS
 
 def _j_surgery(res):
     from dilated_repro.questions import verdict, foreground_iou, LEARNED
     ref, P = res["reference"], res["paired"]["miou"]
-    ours = "; ".join(f"{k} − {ref} {_pmd(d)}" for k, d in P.items())
+    ours = "; ".join(f"{k} − {ref} {_pmd(d)}" for k, d in P.items()) + f" ({len(res['settings']['seeds'])} seeds)"
     if foreground_iou(res, ref) < LEARNED: return ours, NOT_SHOWN + " (the front ends did not learn to segment)"
     return ours, _steps_status([verdict(d) for d in P.values()], want="lower")
 
