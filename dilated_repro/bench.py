@@ -22,7 +22,7 @@ from .fast import (conv_flops, frontend_flops, context_flops, model_flops, time_
 # %% auto #0
 __all__ = ['BENCH_CONFIGS', 'GOALS', 'measure_peak', 'ort_available', 'ort_runner', 'bench_forward', 'TimedModel',
            'bench_predict', 'train_flops', 'train_step_fn', 'bench_train', 'peak_rss_mb', 'measure_memory',
-           'fit_exponent', 'bench_scaling', 'plot_scaling', 'run_bench', 'goals', 'format_table', 'cli_bench']
+           'fit_exponent', 'bench_scaling', 'plot_scaling', 'run_bench', 'goals', 'bench_table', 'cli_bench']
 
 # %% ../nbs/13_bench.ipynb #142bdd74
 def measure_peak(dtype=torch.float32, # torch.float32 or torch.bfloat16
@@ -401,7 +401,7 @@ def goals(res:dict) -> list:
 # %% ../nbs/13_bench.ipynb #7dae334c
 def _f(v, fmt="{:.3g}"): return "–" if v is None else fmt.format(v)
 
-def format_table(res:dict) -> str:
+def bench_table(res:dict) -> str:
     "The benchmark result as Markdown tables."
     m, L = res["machine"], []
     L.append(f"**Machine**: {m['cpus']} CPUs, {m['threads']} threads, capability {m['capability']}, native bf16: {m['mkldnn_bf16']}, "
@@ -456,5 +456,5 @@ def cli_bench(argv=None) -> int:
     if a.threads is not None and a.threads < 1: raise DilatedReproError(f"--threads must be >= 1, got {a.threads}")
     if a.json and not Path(a.json).resolve().parent.is_dir(): raise DilatedReproError(f"--json {a.json}: folder {Path(a.json).parent} does not exist")
     res = run_bench(quick=a.quick, ort=not a.no_ort, json_path=a.json, parts=tuple(a.parts) if a.parts else None, threads=a.threads)
-    print(format_table(res))
+    print(bench_table(res))
     return 0

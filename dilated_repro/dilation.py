@@ -8,7 +8,7 @@ import copy
 from typing import NamedTuple, Sequence
 import torch
 import torch.nn as nn
-import torch.nn.functional as nnf
+import torch.nn.functional as F
 from .core import DilatedReproError
 
 # %% auto #0
@@ -22,30 +22,31 @@ def _pair(v, what:str) -> tuple[int, int]:
     return int(h), int(w)
 
 # %% ../nbs/01_dilation.ipynb #f27c2109
-def dilated_conv2d_ref(F:torch.Tensor, # input $F$, shape (N, c_in, H, W); zero outside its support
+def dilated_conv2d_ref(F_in:torch.Tensor, # input $F$, shape (N, c_in, H, W); zero outside its support
                        k:torch.Tensor, # filter $k$ on $\Omega_r$, shape (c_out, c_in, 2r_h+1, 2r_w+1); k[..., r+t] = k(t)
                        l:int=1, # dilation factor $l$
                        padding=0, # zero padding P (int or (P_h, P_w)): which outputs are returned, as in `conv2d`
                        bias:torch.Tensor|None=None, # optional (c_out,) bias added to every output
                       ) -> torch.Tensor: # (N, c_out, H + 2P_h - 2l r_h, W + 2P_w - 2l r_w)
     "The literal Eq. 2, $(F *_l k)(p) = \\sum_{s + l t = p} F(s) k(t)$: a slow reference, one term at a time."
-    if F.ndim != 4 or k.ndim != 4: raise DilatedReproError(f"F and k must be 4-d (NCHW, OIHW); got {tuple(F.shape)}, {tuple(k.shape)}")
-    N, c_in, H, W = F.shape; c_out, c_in_k, Kh, Kw = k.shape
-    if c_in_k != c_in: raise DilatedReproError(f"k has {c_in_k} input channels but F has {c_in}")
+    if F_in.ndim != 4 or k.ndim != 4:
+        raise DilatedReproError(f"F_in and k must be 4-d (NCHW, OIHW); got {tuple(F_in.shape)}, {tuple(k.shape)}")
+    N, c_in, H, W = F_in.shape; c_out, c_in_k, Kh, Kw = k.shape
+    if c_in_k != c_in: raise DilatedReproError(f"k has {c_in_k} input channels but F_in has {c_in}")
     if Kh % 2 == 0 or Kw % 2 == 0: raise DilatedReproError(f"k must have odd size 2r+1 (Eq. 1's Omega_r); got {Kh}x{Kw}")
     if not (isinstance(l, int) and l >= 1): raise DilatedReproError(f"dilation l must be an int >= 1, got {l!r}")
     (Ph, Pw), rh, rw = _pair(padding, "padding"), Kh // 2, Kw // 2
     Ho, Wo = H + 2*Ph - 2*l*rh, W + 2*Pw - 2*l*rw
     if Ho < 1 or Wo < 1: raise DilatedReproError(f"no output: input {H}x{W} with padding {padding} is smaller than the dilated filter")
     p0h, p0w = l*rh - Ph, l*rw - Pw                    # position p of output index o = 0
-    out = F.new_zeros(N, c_out, Ho, Wo)
+    out = F_in.new_zeros(N, c_out, Ho, Wo)
     for sh in range(H):
-        for sw in range(W):                            # every s in F's support ...
+        for sw in range(W):                            # every s in F_in's support ...
             for th in range(-rh, rh + 1):
                 for tw in range(-rw, rw + 1):          # ... and every t in Omega_r
                     oh, ow = sh + l*th - p0h, sw + l*tw - p0w    # p = s + l t, as an output index
                     if 0 <= oh < Ho and 0 <= ow < Wo:
-                        out[:, :, oh, ow] += F[:, :, sh, sw] @ k[:, :, rh + th, rw + tw].T  # (N, c_in) @ (c_in, c_out)
+                        out[:, :, oh, ow] += F_in[:, :, sh, sw] @ k[:, :, rh + th, rw + tw].T  # (N, c_in) @ (c_in, c_out)
     return out if bias is None else out + bias.view(1, -1, 1, 1)
 
 # %% ../nbs/01_dilation.ipynb #0d30378c
@@ -145,6 +146,6 @@ def path_counts(layers, # (kernel, dilation) tuples, stride 1
     R = receptive_field(layers).size
     x = torch.zeros(1, 1, R, R, dtype=torch.float64, requires_grad=True)
     y = x
-    for K, l, _ in kd: y = nnf.conv2d(y, torch.ones(1, 1, K, K, dtype=torch.float64), dilation=l)   # (1, 1, R', R')
+    for K, l, _ in kd: y = F.conv2d(y, torch.ones(1, 1, K, K, dtype=torch.float64), dilation=l)   # (1, 1, R', R')
     g, = torch.autograd.grad(y.sum(), x)                       # y is 1x1
     return g[0, 0].round().long()

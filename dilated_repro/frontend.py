@@ -14,7 +14,7 @@ from .core import DilatedReproError
 
 # %% auto #0
 __all__ = ['FRONTEND_LAYERS', 'MARGIN', 'VGG16_TORCHVISION', 'INPUT_CONVENTIONS', 'conv_out', 'pool_out', 'frontend_sizes',
-           'frontend_output_size', 'receptive_field', 'vgg_channels', 'FrontEnd', 'vgg16_state_shapes',
+           'frontend_output_size', 'frontend_receptive_field', 'vgg_channels', 'FrontEnd', 'vgg16_state_shapes',
            'load_weights_file', 'load_vgg16', 'to_caffe_bgr', 'normalize_input', 'to_input', 'DilationNet']
 
 # %% ../nbs/04_frontend.ipynb #ef0371b3
@@ -65,7 +65,7 @@ def frontend_output_size(h:int, # input height (pixels)
     return hw
 
 # %% ../nbs/04_frontend.ipynb #450f2c9d
-def receptive_field(layers=FRONTEND_LAYERS):
+def frontend_receptive_field(layers=FRONTEND_LAYERS):
     "Receptive field $r$ and stride $j$ (input pixels) of a layer list, by $r \\leftarrow r + l(k-1)j$."
     r, j = 1, 1
     for name, kind, k, c, l in layers:
@@ -146,7 +146,7 @@ def load_weights_file(path, # a file written by `torch.save`
         raise DilatedReproError(f"{what} {p}: not a readable PyTorch file: damaged, cut short or another format ({type(e).__name__}: {why[:120]})") from None
 
 # %% ../nbs/04_frontend.ipynb #0cee0a1b
-def _load_state(src, what="VGG-16 checkpoint"):
+def _vgg_state_dict(src, what="VGG-16 checkpoint"):
     "A state dict from a dict, or from a `torch.save` file read with `weights_only=True`."
     sd = src if isinstance(src, dict) else load_weights_file(src, what)
     if isinstance(sd, dict) and "state_dict" in sd and isinstance(sd["state_dict"], dict): sd = sd["state_dict"]
@@ -158,7 +158,7 @@ def load_vgg16(front_end:FrontEnd, # front end to fill (its `final` is left as i
                src, # path to torchvision's `vgg16-397923af.pth`, or its state dict
                ) -> FrontEnd:
     "Copy torchvision VGG-16 weights into conv1_1..conv5_3, fc6, fc7 (linear layers reshaped to convolutions)."
-    sd, where = _load_state(src), src if not isinstance(src, dict) else "state dict"
+    sd, where = _vgg_state_dict(src), src if not isinstance(src, dict) else "state dict"
     for name, key in VGG16_TORCHVISION.items():
         conv = getattr(front_end, name)
         for suffix, p in (("weight", conv.weight), ("bias", conv.bias)):

@@ -12,12 +12,11 @@ from torch import nn
 from tqdm import tqdm
 from .core import DilatedReproError, atomic_path, check_device, writable_dir
 from .frontend import MARGIN, frontend_output_size, normalize_input
-from .data import read_image, colorize
+from .data import read_image, colorize, pad_reflect101  # the data layer's, tested here
 
 # %% auto #0
-__all__ = ['as_rgb', 'reflect101_index', 'pad_reflect101', 'reflect101', 'interp_map_ref', 'interp_rows', 'interp_map',
-           'interp_matrix', 'tile_steps', 'tile_index', 'predict', 'predict_memory', 'predict_labels', 'load_model',
-           'cli_predict']
+__all__ = ['as_rgb', 'reflect101_index', 'reflect101', 'interp_map_ref', 'interp_rows', 'interp_map', 'interp_matrix',
+           'tile_steps', 'tile_index', 'predict', 'predict_memory', 'predict_labels', 'load_model', 'cli_predict']
 
 # %% ../nbs/08_predict.ipynb #3d06fb6a
 def as_rgb(image, # a path, a PIL image, an RGB array (H, W, 3) / grey (H, W), or a tensor (3, H, W)
@@ -51,11 +50,6 @@ def reflect101_index(p:int, # index, possibly outside [0, n)
     if n == 1: return 0
     while not 0 <= p < n: p = -p if p < 0 else 2 * (n - 1) - p
     return p
-
-def pad_reflect101(a:np.ndarray, # (H, W, ...) array
-                   top:int, bottom:int, left:int, right:int) -> np.ndarray:
-    "`cv2.copyMakeBorder(a, top, bottom, left, right, cv2.BORDER_REFLECT_101)`."
-    return np.pad(a, [(top, bottom), (left, right)] + [(0, 0)] * (a.ndim - 2), mode="reflect")
 
 # %% ../nbs/08_predict.ipynb #9ba0f47c
 def reflect101(i:np.ndarray, # indices, any integers
