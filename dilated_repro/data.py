@@ -11,22 +11,21 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 from tqdm import tqdm
 from .core import DilatedReproError, atomic_path
+from .models import PASCAL_VOC_CLASSES, URBAN_CLASSES, URBAN_PALETTE, CITYSCAPES_CLASSES
 from .frontend import MARGIN   # 186 = (receptive field 380 - stride 8) / 2, the authors' label_margin
 
 # %% auto #0
-__all__ = ['VOC_CLASSES', 'URBAN_CLASSES', 'URBAN_PALETTE', 'VOC_MEAN_BGR', 'CAMVID_MEAN_BGR', 'KITTI_MEAN_BGR',
-           'CITYSCAPES_MEAN_BGR', 'SEGNET_CAMVID_CLASSES', 'SEGNET_TO_PAPER', 'ROS_KITTI_CLASSES', 'ROS_TO_PAPER',
-           'CITYSCAPES_LABELS', 'CITYSCAPES_CLASSES', 'CITYSCAPES_CATEGORIES', 'CITYSCAPES_TRAIN_TO_CATEGORY',
-           'CITYSCAPES_LUT', 'DATASET_KINDS', 'SYNTH_CLASSES', 'SYNTH_PARTIAL', 'SIZE_BUCKETS', 'voc_palette',
-           'read_image', 'read_label_png', 'check_label', 'apply_lut', 'make_lut', 'SegDataset', 'VOCSegmentation',
-           'read_sbd_mat', 'SBDSegmentation', 'VOCSBDTrain', 'VOCAugSegmentation', 'CamVid', 'KITTI', 'Cityscapes',
-           'open_dataset', 'colorize', 'show_samples', 'shape_mask', 'SynthDesign', 'synth_sample', 'synthetic_pending',
-           'make_synthetic_voc', 'size_bucket', 'read_objects', 'read_instances', 'size_bucket_map', 'pad_reflect101',
-           'pad_void', 'DataLayer']
+__all__ = ['VOC_CLASSES', 'VOC_MEAN_BGR', 'CAMVID_MEAN_BGR', 'KITTI_MEAN_BGR', 'CITYSCAPES_MEAN_BGR', 'SEGNET_CAMVID_CLASSES',
+           'SEGNET_TO_PAPER', 'ROS_KITTI_CLASSES', 'ROS_TO_PAPER', 'CITYSCAPES_LABELS', 'CITYSCAPES_CATEGORIES',
+           'CITYSCAPES_TRAIN_TO_CATEGORY', 'CITYSCAPES_LUT', 'DATASET_KINDS', 'SYNTH_CLASSES', 'SYNTH_PARTIAL',
+           'SIZE_BUCKETS', 'voc_palette', 'read_image', 'read_label_png', 'check_label', 'apply_lut', 'make_lut',
+           'SegDataset', 'VOCSegmentation', 'read_sbd_mat', 'SBDSegmentation', 'VOCSBDTrain', 'VOCAugSegmentation',
+           'CamVid', 'KITTI', 'Cityscapes', 'open_dataset', 'colorize', 'show_samples', 'shape_mask', 'SynthDesign',
+           'synth_sample', 'synthetic_pending', 'make_synthetic_voc', 'size_bucket', 'read_objects', 'read_instances',
+           'size_bucket_map', 'pad_reflect101', 'pad_void', 'DataLayer']
 
 # %% ../nbs/09_data.ipynb #7f5e6bc7
-VOC_CLASSES = ("background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
-               "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor")
+VOC_CLASSES = PASCAL_VOC_CLASSES   # the 21 names of pascal_voc.json: one definition, in models
 
 def voc_palette(n:int=256 # number of entries
                ) -> np.ndarray:
@@ -41,9 +40,6 @@ def voc_palette(n:int=256 # number of entries
     return pal
 
 # %% ../nbs/09_data.ipynb #e6e67204
-URBAN_CLASSES = ("building", "tree", "sky", "car", "sign", "road", "pedestrian", "fence", "pole", "sidewalk", "bicyclist")
-URBAN_PALETTE = np.array([[128,0,0],[128,128,0],[128,128,128],[64,0,128],[192,128,128],[128,64,128],[64,64,0],
-                          [64,64,128],[192,192,128],[0,0,192],[0,128,192]], np.uint8)  # camvid.json = kitti.json
 VOC_MEAN_BGR = (102.93, 111.36, 116.52)                                # pascal_voc.json
 CAMVID_MEAN_BGR = (110.70313206, 108.77808759, 105.41212523)           # camvid.json
 KITTI_MEAN_BGR = (96.19429688, 95.55136972, 91.34692262)               # kitti.json
@@ -321,7 +317,6 @@ CITYSCAPES_LABELS = [  # (name, labelId, trainId, category, colour) as in citysc
     ("bus", 28, 15, "vehicle", (0,60,100)), ("caravan", 29, 255, "vehicle", (0,0,90)), ("trailer", 30, 255, "vehicle", (0,0,110)),
     ("train", 31, 16, "vehicle", (0,80,100)), ("motorcycle", 32, 17, "vehicle", (0,0,230)), ("bicycle", 33, 18, "vehicle", (119,11,32)),
 ]
-CITYSCAPES_CLASSES = tuple(n for n, _, t, _, _ in sorted(CITYSCAPES_LABELS, key=lambda r: r[2]) if t != 255)
 CITYSCAPES_CATEGORIES = ("flat", "nature", "object", "sky", "construction", "human", "vehicle")  # Table 8 order
 CITYSCAPES_TRAIN_TO_CATEGORY = {t: CITYSCAPES_CATEGORIES.index(c) for _, _, t, c, _ in CITYSCAPES_LABELS if t != 255}
 CITYSCAPES_LUT = make_lut({i: t for _, i, t, _, _ in CITYSCAPES_LABELS}, default=255)

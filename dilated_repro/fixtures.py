@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from .core import DilatedReproError
-from .data import voc_palette, URBAN_PALETTE, SEGNET_TO_PAPER, ROS_TO_PAPER, CITYSCAPES_LABELS
+from .data import voc_palette, SEGNET_TO_PAPER, ROS_TO_PAPER, CITYSCAPES_LABELS
+from .models import URBAN_PALETTE
 
 # %% auto #0
 __all__ = ['VOC_IDS', 'SBD_IDS', 'CAMVID_NAMES', 'KITTI_NAMES', 'CITYSCAPES_NAMES', 'Tree', 'scene', 'paint', 'void_boundary',
