@@ -20,6 +20,7 @@ COMMANDS = {
     "reproduce":      ("dilated_repro.reproduce", "cli_reproduce",     "the paper's Table 3 protocol end to end on the synthetic multi-scale set"),
     "bench":          ("dilated_repro.bench",    "cli_bench",          "benchmark inference and training against the machine's measured peak and onnxruntime"),
     "questions":      ("dilated_repro.questions", "cli_questions",     "beyond the paper: prism vs pyramid, pretraining, initialization, gridding, front-end surgery"),
+    "export":         ("dilated_repro.models",   "cli_export",         "convert a checkpoint of any of this project's formats to the current one"),
 }
 
 # %% ../nbs/90_cli.ipynb #db2c9b77

@@ -20,7 +20,7 @@ from .context import ContextModule
 __all__ = ['PASCAL_VOC_CLASSES', 'PASCAL_VOC_PALETTE', 'URBAN_CLASSES', 'URBAN_PALETTE', 'CITYSCAPES_CLASSES',
            'CITYSCAPES_PALETTE', 'MODELS', 'PARTS', 'CHECKPOINT_FORMAT', 'ModelSpec', 'context_layer_names',
            'caffe_bilinear_', 'bilinear_upsample', 'check_spec', 'build_spec', 'build', 'caffe_layers',
-           'model_checksum', 'save_checkpoint', 'read_checkpoint', 'load_checkpoint']
+           'model_checksum', 'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'export_checkpoint', 'cli_export']
 
 # %% ../nbs/06_models.ipynb #3a7c758e
 PASCAL_VOC_CLASSES = ("background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair",
@@ -332,3 +332,33 @@ def load_checkpoint(path, # a file written by `save_checkpoint` (or an older for
     model.source = Path(path).resolve()
     model.frontend_ref = None if ref is None else dict(ref, path=str(model.source.parent / ref["path"]))
     return model.eval()
+
+# %% ../nbs/06_models.ipynb #d52de6f5
+def export_checkpoint(src, # any checkpoint of ours, in any of its formats
+                      dst, # destination file (current format)
+                      strip_trainer:bool=False, # drop the trainer section (resume state)
+                      ) -> Path:
+    "Write `src` in the current checkpoint format (model, spec, metadata, and the trainer section unless stripped)."
+    obj = read_checkpoint(src)
+    model = load_checkpoint(src)
+    ref = obj.get("frontend")
+    if ref is not None: ref = {"path": model.frontend_ref["path"], "sha1": ref["sha1"]}
+    trainer = None if strip_trainer else obj.get("trainer")
+    return save_checkpoint(model, dst, trainer=trainer, frontend=ref, **(obj.get("meta") or {}))
+
+def cli_export(argv=None) -> int:
+    "Convert a checkpoint of any of this project's formats to the current one (`dilated-repro export IN -o OUT`)."
+    import argparse
+    p = argparse.ArgumentParser(prog="dilated-repro export", description=cli_export.__doc__)
+    p.add_argument("checkpoint", help="a checkpoint written by dilated_repro (any version)")
+    p.add_argument("-o", "--out", required=True, help="destination file")
+    p.add_argument("--strip-trainer", action="store_true", help="drop the optimizer/RNG state (not resumable)")
+    p.add_argument("--force", action="store_true", help="allow OUT to be the input file itself")
+    a = p.parse_args(argv)
+    if Path(a.out).resolve() == Path(a.checkpoint).resolve() and not a.force:
+        raise DilatedReproError(f"-o {a.out}: that is the input file; give another path (or --force)")
+    from dilated_repro.core import writable_dir
+    writable_dir(Path(a.out).parent, "-o")
+    out = export_checkpoint(a.checkpoint, a.out, strip_trainer=a.strip_trainer)
+    print(f"wrote {out} ({CHECKPOINT_FORMAT})")
+    return 0
