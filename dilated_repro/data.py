@@ -5,7 +5,7 @@
 # %% ../nbs/09_data.ipynb #e8a5fd8f
 from __future__ import annotations
 import json, math, time, warnings
-from dataclasses import dataclass, asdict, field
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps
