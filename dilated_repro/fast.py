@@ -113,7 +113,7 @@ def time_interleaved(fns:dict, # name -> callable with no arguments
     return {"median": {k: statistics.median(v) for k, v in times.items()}, "times": times, "load": (load0[0], os.getloadavg()[0])}
 
 # %% ../nbs/12_fast.ipynb #9af3bf32
-_POINTWISE = getattr(torch.ops.mkldnn, "_convolution_pointwise", None)
+_MKLDNN_FUSED_CONV = getattr(torch.ops.mkldnn, "_convolution_pointwise", None)
 
 class ConvReLU(nn.Module):
     "Inference copy of a Conv2d (+ ReLU): fused oneDNN conv + ReLU on CPU (optionally prepacked), else conv + in-place ReLU."
@@ -129,7 +129,7 @@ class ConvReLU(nn.Module):
         self.layout = torch.channels_last if channels_last else torch.contiguous_format
         self.args = [list(conv.padding), list(conv.stride), list(conv.dilation), conv.groups]
         w = conv.weight.detach().to(dtype)
-        self.fused = bool(fuse and _POINTWISE is not None and w.device.type == "cpu")
+        self.fused = bool(fuse and _MKLDNN_FUSED_CONV is not None and w.device.type == "cpu")
         self.prepack = self.fused and prepack
         self.register_buffer("weight", w.contiguous(memory_format=self.layout), persistent=False)
         self.bias = nn.Parameter(conv.bias.detach().to(dtype).clone(), requires_grad=False)
@@ -147,7 +147,7 @@ def _forward_convrelu(self:ConvReLU, x:torch.Tensor) -> torch.Tensor:  # (N, c_i
         self.packed = torch.ops.mkldnn._reorder_convolution_weight(self.weight, *self.args, list(x.shape))
         self.weight = None  # the packed copy replaces it
     w = self.packed if self.prepack else self.weight
-    return _POINTWISE(x, w, self.bias, *self.args, "relu" if self.relu else "none", [None], "")
+    return _MKLDNN_FUSED_CONV(x, w, self.bias, *self.args, "relu" if self.relu else "none", [None], "")
 ConvReLU.forward = _forward_convrelu
 
 # %% ../nbs/12_fast.ipynb #a874af3b
