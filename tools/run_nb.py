@@ -2,7 +2,8 @@
 """Execute notebooks in a real Jupyter kernel, the way a reader's "Run All" does, skipping flagged cells.
 
 Cells whose directives carry a flag from settings.ini's `tst_flags` (`#| gpu`, `#| slow`) are skipped unless the flag
-is passed with --flags, exactly as nbdev_test skips them; `#| eval: false` cells never run. Skipped cells keep the
+is passed with --flags, exactly as nbdev_test skips them; `#| eval: false` cells run too (Jupyter does not honour
+that directive, so a reader's Run All runs them). Skipped cells keep the
 outputs they had (so committed GPU outputs survive a CPU re-run).
 
   python tools/run_nb.py nbs/03_context.ipynb            # run, and save outputs into the notebook
@@ -37,7 +38,6 @@ def skip_reason(cell, tst_flags, flags):
     if "nbdev_export(" in cell.source: return "exports (as under nbdev_test)"
     for d in directives(cell.source):
         words = re.split(r"[\s:]+", d)
-        if d.replace(" ", "") in ("eval:false", "eval:False"): return "eval: false"
         for w in words:
             if w in tst_flags and w not in flags: return f"needs --flags {w}"
     return None
