@@ -115,13 +115,21 @@ class PaddingSettings:
     large_steps: int|None = 250               # a third of the recipe's 750 (cost; see above)
     recipe: str = "synthetic"
 
+def _trainer_state(path) -> dict:
+    "{'step', 'recipe'} of a training checkpoint, in the trainer's old format or dilated_repro.checkpoint/2."
+    from dilated_repro import train
+    from dilated_repro.models import read_checkpoint
+    if hasattr(train, "load_checkpoint"):                 # library versions with the trainer's own format
+        try: return train.load_checkpoint(path)
+        except DilatedReproError: pass
+    return read_checkpoint(path).get("trainer") or {}
+
 def _trained(path:Path, stage:str, kind:str|None=None) -> bool:
     "Whether the trainer checkpoint at `path` has run its recipe's iterations for `stage`."
-    from dilated_repro.train import load_checkpoint, recipe_from_dict
-    from dilated_repro.models import read_checkpoint
+    from dilated_repro.train import recipe_from_dict
     if not path.is_file(): return False
-    try: ck = load_checkpoint(path)                       # the trainer's own format
-    except DilatedReproError: ck = (read_checkpoint(path).get("trainer") or {})   # dilated_repro.checkpoint/2
+    try: ck = _trainer_state(path)
+    except DilatedReproError: return False                # a format this library version cannot read
     if "step" not in ck or "recipe" not in ck: return False
     try: iters = recipe_from_dict(ck["recipe"]).stage(stage, kind).iters
     except TypeError: return False                        # a recipe of another library version: not ours to judge
@@ -224,36 +232,41 @@ def _pct(row:dict) -> dict:
     return {"miou": 100*row["miou"], "boundary_miou": 100*row["boundary_miou"],
             "size_acc": {b: 100*v for b, v in row["size_acc"].items()}}
 
-def _load_part(path) -> nn.Module:
-    "A trained front end or context module from a reproduction checkpoint (the trainer's format)."
-    from dilated_repro import train, models
-    if hasattr(train, "load_model"): return train.load_model(path).eval()
-    return models.load_checkpoint(path).eval()
+def _networks(fe:Path, large:Path, joint:Path|None, mean_bgr, convention:str, size:int) -> nn.Module:
+    "The + Large network (joint=None) or the joint one, ready for `reproduce.score`, in this library version's API."
+    from dilated_repro import reproduce
+    if not hasattr(reproduce, "Predictor"):              # versions whose checkpoints carry their input spec
+        from dilated_repro.predict import load_model
+        return (load_model(joint) if joint is not None else load_model(large, frontend=fe)).eval()
+    from dilated_repro.train import load_model
+    from dilated_repro.frontend import DilationNet
+    net = DilationNet(load_model(fe), load_model(large)) if joint is None else load_model(joint)
+    return reproduce.Predictor(net.eval(), mean_bgr, convention, size).eval()
 
 def joint_experiment(s:JointSettings=JointSettings(), work="_runs/claims", progress:bool=False) -> dict:
     "Claim 14: val mIoU of + Large and of + Large then joint fine-tuning, per seed; paired difference and verdict."
     from dilated_repro.questions import paired, verdict
-    from dilated_repro.reproduce import Predictor, score
-    from dilated_repro.train import recipe_from_dict, train_joint, load_checkpoint
-    from dilated_repro.frontend import DilationNet
+    from dilated_repro.reproduce import score
+    from dilated_repro.train import recipe_from_dict, train_joint
     from dilated_repro.data import VOCSegmentation, read_objects
     root, work, rows, inputs = Path(s.reproduce), Path(work), [], {}
     for seed in s.seeds:
         sd = root/f"seed{seed}"
         fe, large = sd/"frontend"/"last.pt", sd/"large"/"last.pt"
         inputs[str(seed)] = hashlib.sha1(fe.read_bytes() + large.read_bytes()).hexdigest()   # the two networks
-        r, data = recipe_from_dict(load_checkpoint(large)["recipe"]), root/"data"
+        r, data = recipe_from_dict(_trainer_state(large)["recipe"]), root/"data"
         key = {"seed": seed, "steps": s.steps or r.joint.iters, "input": inputs[str(seed)]}
         def run():
             val, objects = VOCSegmentation(data, r.val_split), read_objects(data, r.val_split)
             spec = (VOCSegmentation(data, r.train_split).mean_bgr, r.convention, max(val[0][0].shape[:2]))
-            def rescore(net):
-                return _pct(score(Predictor(net.eval(), *spec).eval(), val, objects, data, progress=False))
-            before = rescore(DilationNet(_load_part(fe), _load_part(large)))
+            def rescore(joint=None):
+                net = _networks(fe, large, joint, *spec)
+                return _pct(score(net, val, objects, data, progress=False))
+            before = rescore()
             out = work/f"joint_seed{seed}"
-            net = train_joint(r, data, out, frontend=fe, context=large, kind="large", steps=s.steps,
-                              resume=(out/"last.pt").is_file(), progress=progress)
-            return {**key, "before": before, "after": rescore(net)}
+            train_joint(r, data, out, frontend=fe, context=large, kind="large", steps=s.steps,
+                        resume=(out/"last.pt").is_file(), progress=progress)
+            return {**key, "before": before, "after": rescore(out/"last.pt")}
         got = _kept(work/f"joint_seed{seed}.json", key, run)
         done = sd/"results.json"                       # the reproduction's own score of + Large, when it has one
         stored = 100*json.loads(done.read_text())["rows"]["Front + Large"]["miou"] if done.is_file() else None
