@@ -751,7 +751,8 @@ def cache_features(model:nn.Module, # a front end (or any image -> scores networ
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     key = {"model": model_checksum(model), "ids": list(dataset.ids), "convention": convention, "mean_bgr": list(map(float, mean_bgr))}
     src = frontend_path or getattr(model, "source", None)
-    ref = {"frontend": {"path": str(Path(src).resolve()), "sha1": key["model"]}} if src is not None else {}
+    rel = None if src is None else os.path.relpath(Path(src).resolve(), out.resolve())  # relative: the run folder can move
+    ref = {"frontend": {"path": rel, "sha1": key["model"]}} if src is not None else {}
     man, part = out/"manifest.json", out/"manifest.partial.json"
     for f in (man, part):
         if f.is_file():
@@ -823,6 +824,7 @@ def cache_miou(model:nn.Module, cache:FeatureCache) -> dict:
 def _cache_spec(recipe:Recipe, cache:FeatureCache, kind:str) -> tuple:
     "(ModelSpec, front-end reference or None) of a cache: the spec of the front end its manifest names, if any."
     ref = cache.manifest.get("frontend")
+    if ref is not None: ref = dict(ref, path=str((cache.path / ref["path"]).resolve()))  # stored relative to the cache
     if ref is not None and Path(ref["path"]).is_file(): spec = read_checkpoint(ref["path"])["spec"]
     else:
         spec = recipe_spec(recipe, kind=kind)
@@ -857,6 +859,7 @@ def train_joint(recipe, data_root, out_dir,
     r = get_recipe(recipe); st = r.stage("joint"); root = _data_root(r, data_root)
     fck = read_checkpoint(frontend)
     if fck["part"] != "frontend": raise DilatedReproError(f"{frontend} is a {fck['part']} checkpoint, not a front end")
+    r = replace(r, width=fck["config"].get("width", r.width), dropout=fck["config"].get("dropout", r.dropout))  # its own
     cck = read_checkpoint(context) if context is not None else None
     if cck is not None and cck["part"] != "context":
         raise DilatedReproError(f"{context} is a {cck['part']} checkpoint, not a context module")
@@ -891,12 +894,29 @@ def _train_parser():
     p.add_argument("--frontend", help="front-end checkpoint (joint)")
     p.add_argument("--context", help="context checkpoint (joint; default: identity init)")
     p.add_argument("--ckpt-every", type=int, help="iterations between checkpoints (default: the recipe's)")
+    p.add_argument("--width", type=float, help="front-end channel multiplier (default: the recipe's; joint: the front end's)")
+    p.add_argument("--batch", type=int, help="samples per iteration of this stage (default: the recipe's)")
+    p.add_argument("--crop", type=int, help="crop side of this stage's images (default: the recipe's; not for context)")
     p.add_argument("--no-progress", action="store_true")
     return p
 
+def _overridden(r:Recipe, a) -> Recipe:
+    "The recipe with the command line's --width, --batch, --crop (the chosen stage's), checked."
+    for name in ("width", "batch", "crop"):
+        v = getattr(a, name)
+        if v is not None and not v > 0: raise DilatedReproError(f"--{name} must be > 0, got {v}")
+    if a.crop is not None and a.stage == "context":
+        raise DilatedReproError("--crop: the context stage trains on whole score maps (no crop)")
+    if a.width is not None: r = replace(r, width=a.width)
+    if a.batch is None and a.crop is None: return r
+    field = "context_large" if a.stage == "context" and (a.kind or r.kind) == "large" and r.context_large else a.stage
+    st = r.stage(a.stage, a.kind)
+    st = replace(st, batch=a.batch or st.batch, crop=a.crop or st.crop)
+    return replace(r, **{field: st})
+
 def cli_train(argv=None) -> int:
     "`dilated-repro train`: one training stage of a recipe."
-    a = _train_parser().parse_args(argv); r = get_recipe(a.recipe)
+    a = _train_parser().parse_args(argv); r = _overridden(get_recipe(a.recipe), a)
     if a.steps is not None and a.steps < 1: raise DilatedReproError(f"--steps must be >= 1, got {a.steps}")
     if a.ckpt_every is not None and a.ckpt_every < 1: raise DilatedReproError(f"--ckpt-every must be >= 1, got {a.ckpt_every}")
     writable_dir(a.out, "--out")
