@@ -26,7 +26,7 @@ from .evaluate import ConfusionMatrix, SizeBucketAccuracy, boundary_confusion
 from .fast import time_interleaved, context_flops
 
 # %% auto #0
-__all__ = ['LEARNED', 'METRICS', 'SURGERIES', 'ARMS', 'INITS', 'DEGRID', 'EXPERIMENTS', 'QUICK', 'mean_sd', 'write_json',
+__all__ = ['LEARNED', 'METRICS', 'SURGERIES', 'ARMS', 'INITS', 'DEGRID', 'EXPERIMENTS', 'QUICK_SETTINGS', 'mean_sd', 'write_json',
            'previous', 'seed_part', 'pm', 'count_flops', 'n_params', 'peak_memory', 'rf_side', 'latency_ms',
            'train_step_memory', 'MapSource', 'Maps', 'load_maps', 'score_maps', 'map_inputs', 'score_predictions',
            'evaluate_maps', 'train_on_maps', 'Prism', 'UNetContext', 'PyramidPooling', 'match_width',
@@ -1006,7 +1006,7 @@ EXPERIMENTS = {  # name -> (function, settings class, table, finding)
     "surgery": (surgery, SurgerySettings, surgery_table, surgery_finding)}
 
 _QUICK_MAPS = MapSource(n_train=8, n_val=4, size=64, fe_steps=4)
-QUICK = {"prism": PrismSettings(seeds=(0,), maps=_QUICK_MAPS, steps=6, batch=4, cost_side=16, repeats=1),
+QUICK_SETTINGS = {"prism": PrismSettings(seeds=(0,), maps=_QUICK_MAPS, steps=6, batch=4, cost_side=16, repeats=1),
          "pretraining": PretrainSettings(seeds=(0,), size=64, n_train=8, n_val=4, fractions=(0.5, 1.0), steps=3, batch=2, eval_every=3,
                                          pretrain_images=4, pretrain_steps=2, pretrain_batch=4),
          "init": InitSettings(seeds=(0,), maps=_QUICK_MAPS, steps=4, batch=4, eval_every=2),
@@ -1015,12 +1015,12 @@ QUICK = {"prism": PrismSettings(seeds=(0,), maps=_QUICK_MAPS, steps=6, batch=4, 
 
 def run_questions(only=tuple(EXPERIMENTS), seeds:int|None=None, out="runs/questions", reproduce:str|None=None,
                   quick:bool=False, progress:bool=False) -> dict:
-    "Run the named experiments (default settings, or QUICK), with `seeds` seeds 0..n-1 and score maps from `reproduce`; results by name."
+    "Run the named experiments (default settings, or QUICK_SETTINGS), with `seeds` seeds 0..n-1 and score maps from `reproduce`; results by name."
     bad = [k for k in only if k not in EXPERIMENTS]
     if bad: raise DilatedReproError(f"unknown experiments {bad}; choose from {', '.join(EXPERIMENTS)}")
     res = {}
     for k in only:
-        fn, cls, _, _ = EXPERIMENTS[k]; s = QUICK[k] if quick else cls()
+        fn, cls, _, _ = EXPERIMENTS[k]; s = QUICK_SETTINGS[k] if quick else cls()
         if seeds is not None: s = replace(s, seeds=tuple(range(seeds)))
         if reproduce is not None and hasattr(s, "maps"): s = replace(s, maps=replace(s.maps, reproduce=str(reproduce)))
         res[k] = fn(s, out, progress=progress)
