@@ -538,7 +538,7 @@ def _check_args(a):
         raise DilatedReproError(f"--scales must be positive, got {a.scales}")
     if a.crf_search < 0: raise DilatedReproError(f"--crf-search must be >= 0, got {a.crf_search}")
 
-def _category_rows(res:dict, ds, a) -> dict:
+def _category_rows(res:dict, ds) -> dict:
     "Cityscapes: Table 8's category IoU of each row (classes grouped by `data.CITYSCAPES_TRAIN_TO_CATEGORY`)."
     from dilated_repro.data import CITYSCAPES_CLASSES, CITYSCAPES_TRAIN_TO_CATEGORY
     if tuple(ds.classes) != tuple(CITYSCAPES_CLASSES): return {}
@@ -574,7 +574,7 @@ def cli_evaluate(argv=None) -> int:
                 protocol="full-resolution labels, tiled prediction + interp_map upsampling of probabilities, single "
                          "scale, no CRF; void (255) ignored", mode=a.mode, tile=kw["tile"],
                 crf=asdict(crf) if crf else None, crf_grid=grid)
-    cats = _category_rows(res, ds, a)
+    cats = _category_rows(res, ds)
     if cats: meta["category_miou"] = {label(k): 100 * cm.miou() for k, cm in cats.items()}
     paths = save_results(rows, names, out, meta=meta)
     print(format_table(rows, names))

@@ -310,7 +310,10 @@ def load_checkpoint(path, # a file written by `save_checkpoint` (or an older for
                     name:str|None=None, # expected architecture name; a checkpoint of another model is refused
                     ) -> nn.Module:
     "Rebuild the part stored in `path`, load its weights (strict), eval mode; `.meta`, `.trained`, `.frontend_ref`."
-    obj = read_checkpoint(path)
+    return _loaded(read_checkpoint(path), path, name)
+
+def _loaded(obj:dict, path, name:str|None=None) -> nn.Module:
+    "The module of checkpoint `obj` (as `read_checkpoint` gave it, from `path`), checked and loaded."
     spec, cfg, part = obj["spec"], obj["config"], obj["part"]
     if name is not None and spec.name != name:
         raise DilatedReproError(f"checkpoint {path} holds {spec.name!r} weights, not {name!r}")
@@ -340,7 +343,7 @@ def export_checkpoint(src, # any checkpoint of ours, in any of its formats
                       ) -> Path:
     "Write `src` in the current checkpoint format (model, spec, metadata, and the trainer section unless stripped)."
     obj = read_checkpoint(src)
-    model = load_checkpoint(src)
+    model = _loaded(obj, src)  # the file is read once
     ref = obj.get("frontend")
     if ref is not None: ref = {"path": model.frontend_ref["path"], "sha1": ref["sha1"]}
     trainer = None if strip_trainer else obj.get("trainer")

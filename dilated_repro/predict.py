@@ -285,7 +285,11 @@ def _released_for(blobs:dict, where) -> tuple:
     if len(hits) != 1:
         raise DilatedReproError(f"caffemodel {where}: its layers match {', '.join(hits) or 'none'} of the released "
                                 "architectures; name the model: load_model(NAME, weights=FILE) / dilated-repro predict NAME")
-    return hits[0], blobs["conv1_1"][0].shape[0] / 64
+    return hits[0], _caffe_width(blobs)
+
+def _caffe_width(blobs:dict) -> float:
+    "Front-end width of a .caffemodel's network: conv1_1's output channels over VGG-16's 64 (1.0 without conv1_1)."
+    return blobs["conv1_1"][0].shape[0] / 64 if "conv1_1" in blobs else 1.0
 
 def _join_frontend(ctx:nn.Module, frontend, where) -> nn.Module:
     "A context module trained alone (part 'context') joined with its front end into a runnable DilationNet."
@@ -335,7 +339,7 @@ def load_model(source, # a released-model name (with weights=), a .caffemodel fi
     if p.suffix.lower() == ".caffemodel":
         blobs = read_caffemodel(p)
         if name is None: name, w = _released_for(blobs, p)
-        else: w = blobs["conv1_1"][0].shape[0] / 64 if "conv1_1" in blobs else 1.0
+        else: w = _caffe_width(blobs)
         model = build(name, width=width or w)
         try: load_caffemodel(model, blobs)
         except DilatedReproError as e: raise DilatedReproError(f"caffemodel {p}: {str(e).removeprefix('weights ')}") from None
@@ -347,7 +351,7 @@ def load_model(source, # a released-model name (with weights=), a .caffemodel fi
     return model.to(device).eval()
 
 # %% ../nbs/08_predict.ipynb #7ceed584
-def _model_and_files(inputs:list, what:str) -> tuple:
+def _model_and_files(inputs:list) -> tuple:
     "Split the command's positional arguments into an optional released-model name and the files after it."
     from dilated_repro.models import MODELS
     first = inputs[0]
@@ -373,7 +377,7 @@ def cli_predict(argv=None) -> int:
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: cuda if available)")
     p.add_argument("--max-pixels", type=int, default=None, help="refuse larger images before decoding (default: ~179 Mpx)")
     a = p.parse_args(argv)
-    name, files = _model_and_files(a.inputs, "image")
+    name, files = _model_and_files(a.inputs)
     if not files: raise DilatedReproError("give at least one image file after the model")
     if a.batch < 1: raise DilatedReproError(f"--batch must be >= 1, got {a.batch}")
     if a.max_pixels is not None and a.max_pixels < 1: raise DilatedReproError(f"--max-pixels must be >= 1, got {a.max_pixels}")

@@ -21,7 +21,7 @@ from .data import (DataLayer, open_dataset, make_synthetic_voc, synthetic_pendin
 from .frontend import FrontEnd, DilationNet, MARGIN, INPUT_CONVENTIONS, load_vgg16
 import dilated_repro.models as models
 from .models import (ModelSpec, MODELS, CHECKPOINT_FORMAT, build_spec, check_spec, context_layer_names,
-                                  bilinear_upsample, save_checkpoint, read_checkpoint, model_checksum)
+                                  bilinear_upsample, save_checkpoint, read_checkpoint, model_checksum, _state_problems)
 from .context import ContextModule, DILATIONS
 from .evaluate import ConfusionMatrix
 from .fast import phase_dilated_
@@ -423,18 +423,11 @@ def upgrade_checkpoint(obj:dict, # a trainer checkpoint of the old format (no "f
             "trainer": dict(trainer, stage=obj["stage"]),
             "upgraded_from": "dilated_repro trainer checkpoint (no format tag)"}
 
-def _state_problem(own:dict, k:str, v) -> str|None:
-    "What is wrong with tensor `v` stored under `k` for a network whose state dict is `own`, or None."
-    if k not in own: return f"unexpected tensor {k!r}"
-    if not isinstance(v, torch.Tensor): return f"{k} is a {type(v).__name__}, not a tensor"
-    if tuple(v.shape) != tuple(own[k].shape): return f"{k} has shape {tuple(v.shape)}, the network needs {tuple(own[k].shape)}"
-    if v.is_floating_point() and not torch.isfinite(v).all(): return f"{k} holds NaN/inf"
-
 def _load_state(m:nn.Module, sd, where) -> nn.Module:
     "`m.load_state_dict(sd)`, after naming the first missing, unexpected, mis-shaped or non-finite tensor."
     if not isinstance(sd, dict): raise DilatedReproError(f"{where}: the model entry is not a state dict")
     own = m.state_dict()
-    bad = [f"tensor {k!r} missing" for k in own if k not in sd] + [w for k, v in sd.items() if (w := _state_problem(own, k, v))]
+    bad = _state_problems(own, sd)  # the checkpoint reader's own check (its values are tensors: read_checkpoint)
     if bad: raise DilatedReproError(f"{where} does not fit the network: {bad[0]}" + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
     if next(iter(own.values()), torch.empty(0)).device.type != "meta": m.load_state_dict(sd)
     return m
