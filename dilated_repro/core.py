@@ -9,8 +9,8 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['DilatedReproError', 'set_seed', 'default_device', 'in_test', 'has_gpu', 'atomic_path', 'atomic_save', 'check_device',
-           'writable_dir']
+__all__ = ['NO_PROGRESS_HELP', 'DilatedReproError', 'set_seed', 'default_device', 'in_test', 'has_gpu', 'atomic_path',
+           'atomic_save', 'check_device', 'writable_dir', 'progress']
 
 # %% ../nbs/00_core.ipynb #66be9dc5
 class DilatedReproError(Exception):
@@ -99,3 +99,22 @@ def writable_dir(d, # output folder (need not exist yet)
     except OSError as e:
         raise DilatedReproError(f"{what} {d}: cannot write there ({e.strerror or type(e).__name__})") from None
     return d
+
+# %% ../nbs/00_core.ipynb #a292f52b
+NO_PROGRESS_HELP = "no progress bars (they are also off when stderr is not a terminal, and under CI)"
+
+def _in_kernel() -> bool:
+    "True inside a Jupyter kernel, whose stderr is no terminal but shows bars."
+    import sys
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+def progress(iterable=None, # what to iterate over (or None with `total=` for a manual bar)
+             enabled:bool=True, # False: never draw (a command's --no-progress)
+             **kwargs): # passed to tqdm: desc, total, unit, leave, initial, file, ...
+    "A tqdm bar drawn on a terminal or in a notebook, never under CI, never when `enabled` is False."
+    from tqdm import tqdm
+    if not enabled or os.environ.get("CI"): disable = True
+    elif _in_kernel() and "file" not in kwargs: disable = False
+    else: disable = None  # tqdm: draw only when the stream is a terminal
+    return tqdm(iterable, disable=disable, **kwargs)
