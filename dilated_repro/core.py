@@ -9,8 +9,8 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['NO_PROGRESS_HELP', 'DilatedReproError', 'set_seed', 'default_device', 'in_test', 'has_gpu', 'atomic_path',
-           'atomic_save', 'check_device', 'writable_dir', 'progress']
+__all__ = ['NO_PROGRESS_HELP', 'FLAGS_ENV', 'DilatedReproError', 'set_seed', 'default_device', 'in_test', 'has_gpu',
+           'atomic_path', 'atomic_save', 'check_device', 'writable_dir', 'progress', 'flagged']
 
 # %% ../nbs/00_core.ipynb #66be9dc5
 class DilatedReproError(Exception):
@@ -118,3 +118,18 @@ def progress(iterable=None, # what to iterate over (or None with `total=` for a 
     elif _in_kernel() and "file" not in kwargs: disable = False
     else: disable = None  # tqdm: draw only when the stream is a terminal
     return tqdm(iterable, disable=disable, **kwargs)
+
+# %% ../nbs/00_core.ipynb #ace35c05
+FLAGS_ENV = "DILATED_REPRO_FLAGS"
+
+def flagged(flag:str, # "slow" or "gpu", as the cell's directive
+            quiet:bool=False, # True: no "skipped" line
+            ) -> bool:
+    "Whether a `#| slow` / `#| gpu` cell should run here; prints one line when it skips."
+    if flag not in ("slow", "gpu"): raise DilatedReproError(f"flagged({flag!r}): the flags are 'slow' and 'gpu'")
+    named = flag in os.environ.get(FLAGS_ENV, "").split()
+    run = has_gpu() if flag == "gpu" else named
+    if not run and not quiet:
+        need = "a CUDA GPU" if flag == "gpu" else f"{FLAGS_ENV}=slow in the kernel's environment"
+        print(f"skipped: a #| {flag} cell; it runs with {need}")
+    return run

@@ -3,7 +3,9 @@
 
 Cells whose directives carry a flag from settings.ini's `tst_flags` (`#| gpu`, `#| slow`) are skipped unless the flag
 is passed with --flags, exactly as nbdev_test skips them; `#| eval: false` cells run too (Jupyter does not honour
-that directive, so a reader's Run All runs them). Skipped cells keep the
+that directive, so a reader's Run All runs them). Under --check a flagged cell that guards its body with
+`if flagged("slow")` / `if flagged("gpu")` (see 00_core) runs too, and skips itself, as in a reader's kernel; with
+--strict-flags a flagged cell without that guard fails its notebook. Skipped cells keep the
 outputs they had (so committed GPU outputs survive a CPU re-run).
 
   python tools/run_nb.py nbs/03_context.ipynb            # run, and save outputs into the notebook
@@ -33,13 +35,21 @@ def directives(src):
         elif line.strip(): break
     return out
 
-def skip_reason(cell, tst_flags, flags):
+def cell_flags(cell, tst_flags):
+    "The test flags (`slow`, `gpu`) among a cell's directives."
+    return {w for d in directives(cell.source) for w in re.split(r"[\s:]+", d) if w in tst_flags}
+
+def guards_itself(cell, flag):
+    "A flagged cell that a reader's Run All can run: its body is under `if flagged(\"flag\")`."
+    return re.search(rf"""flagged\(\s*["']{flag}["']""", cell.source) is not None
+
+def skip_reason(cell, tst_flags, flags, check=False):
     "Why this cell is skipped (a string), or None if it runs."
     if "nbdev_export(" in cell.source: return "exports (as under nbdev_test)"
-    for d in directives(cell.source):
-        words = re.split(r"[\s:]+", d)
-        for w in words:
-            if w in tst_flags and w not in flags: return f"needs --flags {w}"
+    for w in cell_flags(cell, tst_flags):
+        if w in flags: continue
+        if check and guards_itself(cell, w): continue   # runs, as in a reader's kernel, and skips itself
+        return f"needs --flags {w}"
     return None
 
 def run(path, flags, check, timeout):
@@ -47,13 +57,15 @@ def run(path, flags, check, timeout):
     tst_flags = set(cfg["DEFAULT"].get("tst_flags", "").split())
     nb = nbformat.read(path, as_version=4)
     work = copy.deepcopy(nb)
-    skipped = 0
+    skipped, unguarded = 0, set()
     for c in work.cells:
         if c.cell_type == "code":
-            why = skip_reason(c, tst_flags, flags)
+            unguarded.update(w for w in cell_flags(c, tst_flags) if w not in flags and not guards_itself(c, w))
+            why = skip_reason(c, tst_flags, flags, check)
             if why: c.source, skipped = f"# skipped: {why}", skipped + 1
-    env_before = os.environ.get("IN_TEST")
+    env_before, flags_before = os.environ.get("IN_TEST"), os.environ.get("DILATED_REPRO_FLAGS")
     if check: os.environ["IN_TEST"] = "1"
+    os.environ["DILATED_REPRO_FLAGS"] = " ".join(sorted(flags))   # what `core.flagged` reads in the kernel
     started, took = {}, {}   # cell index -> seconds, to name the slowest cell
     try:
         client = NotebookClient(work, timeout=timeout, kernel_name="python3",
@@ -63,22 +75,26 @@ def run(path, flags, check, timeout):
                                     took.__setitem__(cell_index, time.time() - started.get(cell_index, time.time())))
         client.execute()
     finally:
-        if env_before is None: os.environ.pop("IN_TEST", None)
-        else: os.environ["IN_TEST"] = env_before
+        for k, v in (("IN_TEST", env_before), ("DILATED_REPRO_FLAGS", flags_before)):
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
     if not check:
         for c, w in zip(nb.cells, work.cells):
-            if c.cell_type == "code" and not skip_reason(c, tst_flags, flags):
+            if c.cell_type == "code" and not skip_reason(c, tst_flags, flags, check):
                 c.outputs, c.execution_count = w.outputs, w.execution_count
         nb.metadata = {"kernelspec": {"display_name": "python3", "language": "python", "name": "python3"}}
         nbformat.write(nb, path)
     slowest = max(took, key=took.get) if took else None
-    return skipped, (slowest, took[slowest]) if took else None
+    return skipped, unguarded, (slowest, took[slowest]) if took else None
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("notebooks", nargs="+")
     p.add_argument("--flags", default="", help="space-separated flags whose cells should run (e.g. 'slow')")
-    p.add_argument("--check", action="store_true", help="test mode: IN_TEST=1, outputs not saved")
+    p.add_argument("--check", action="store_true", help="test mode: IN_TEST=1, outputs not saved; flagged cells that "
+                   "guard themselves with `if flagged(...)` run (and skip themselves), as in a reader's Run All")
+    p.add_argument("--strict-flags", action="store_true", help="with --check: fail a notebook with a flagged cell "
+                   "that does not guard itself")
     p.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell (default 600 with --check, else 3600)")
     a = p.parse_args(argv)
     timeout = a.timeout or (600 if a.check else 3600)
@@ -86,9 +102,14 @@ def main(argv=None):
     for path in a.notebooks:
         t0 = time.time()
         try:
-            n, slow = run(path, flags, a.check, timeout)
+            n, unguarded, slow = run(path, flags, a.check, timeout)
             print(f"ok     {path}  ({time.time()-t0:.0f} s, {n} flagged cells skipped"
                   + (f"; slowest cell {slow[0]}: {slow[1]:.0f} s" if slow else "") + ")", flush=True)
+            if unguarded and a.check:
+                msg = (f"{path}: {'/'.join(sorted(unguarded))} cells that do not skip themselves in a reader's kernel "
+                       "(guard the body with `if flagged(...)`: see 00_core)")
+                if a.strict_flags: failed.append(path); print(f"FAILED {msg}", flush=True)
+                else: print(f"warn   {msg}", flush=True)
         except CellExecutionError as e:
             failed.append(path)
             print(f"FAILED {path}\n{str(e)[-3000:]}", flush=True)
