@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_frontend.ipynb #4afdbf9e
 from __future__ import annotations
-import math, re
+import math
 from pathlib import Path
 import numpy as np
 import torch
@@ -15,7 +15,7 @@ from .core import DilatedReproError
 # %% auto #0
 __all__ = ['FRONTEND_LAYERS', 'MARGIN', 'VGG16_TORCHVISION', 'INPUT_CONVENTIONS', 'conv_out', 'pool_out', 'frontend_sizes',
            'frontend_output_size', 'frontend_receptive_field', 'vgg_channels', 'FrontEnd', 'vgg16_state_shapes',
-           'load_weights_file', 'load_vgg16', 'to_caffe_bgr', 'normalize_input', 'to_input', 'DilationNet']
+           'load_vgg16', 'to_caffe_bgr', 'normalize_input', 'to_input', 'DilationNet']
 
 # %% ../nbs/04_frontend.ipynb #ef0371b3
 FRONTEND_LAYERS = (  # the deploy files' front end (paper.md §4); kind: conv | pool (max 2x2 stride 2, ceil)
@@ -129,25 +129,10 @@ def vgg16_state_shapes(width:float=1.0, # channel multiplier of the matching fro
     out["classifier.6.weight"], out["classifier.6.bias"] = (1000, cin), (1000,)
     return out
 
-# %% ../nbs/04_frontend.ipynb #237a9d1c
-def load_weights_file(path, # a file written by `torch.save`
-                      what:str="checkpoint", # what the file should be, for the message
-                      ):
-    "`torch.load(path, weights_only=True)` on the CPU; refuses pickled code and names the file in a one-line error."
-    p = Path(path)
-    if not p.is_file(): raise DilatedReproError(f"{what} {p}: no such file")
-    if p.stat().st_size == 0: raise DilatedReproError(f"{what} {p}: empty file")
-    try: return torch.load(p, map_location="cpu", weights_only=True)
-    except Exception as e:
-        msg = str(e); g = re.search(r"Unsupported global: GLOBAL (\S+)", msg)
-        if g: raise DilatedReproError(f"{what} {p}: refused: it contains a pickled Python callable ({g.group(1)}) that could run code when loaded; only tensors and plain data are loaded (weights_only=True)") from None
-        why = re.search(r"WeightsUnpickler error:\s*(.+)", msg)
-        why = (why.group(1) if why else (msg.strip().splitlines() or [""])[0]).split(". ")[0]
-        raise DilatedReproError(f"{what} {p}: not a readable PyTorch file: damaged, cut short or another format ({type(e).__name__}: {why[:120]})") from None
-
 # %% ../nbs/04_frontend.ipynb #0cee0a1b
 def _vgg_state_dict(src, what="VGG-16 checkpoint"):
-    "A state dict from a dict, or from a `torch.save` file read with `weights_only=True`."
+    "A state dict from a dict, or from a `torch.save` file read by `models.load_weights_file` (no pickled code)."
+    from dilated_repro.models import load_weights_file  # loading untrusted files: 06_models (which imports this module)
     sd = src if isinstance(src, dict) else load_weights_file(src, what)
     if isinstance(sd, dict) and "state_dict" in sd and isinstance(sd["state_dict"], dict): sd = sd["state_dict"]
     if not isinstance(sd, dict): raise DilatedReproError(f"{what} {src}: expected a state dict, got {type(sd).__name__}")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_models.ipynb #02458d23
 from __future__ import annotations
-import dataclasses, hashlib, math, os
+import dataclasses, hashlib, math, os, pickletools, re, reprlib, warnings, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -12,15 +12,15 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from .core import DilatedReproError, atomic_save
-from .frontend import (FrontEnd, DilationNet, FRONTEND_LAYERS, MARGIN, INPUT_CONVENTIONS,
-                                    frontend_output_size, load_weights_file)
+from .frontend import FrontEnd, DilationNet, FRONTEND_LAYERS, MARGIN, INPUT_CONVENTIONS, frontend_output_size
 from .context import ContextModule
 
 # %% auto #0
 __all__ = ['PASCAL_VOC_CLASSES', 'PASCAL_VOC_PALETTE', 'URBAN_CLASSES', 'URBAN_PALETTE', 'CITYSCAPES_CLASSES',
-           'CITYSCAPES_PALETTE', 'MODELS', 'PARTS', 'CHECKPOINT_FORMAT', 'ModelSpec', 'context_layer_names',
-           'caffe_bilinear_', 'bilinear_upsample', 'check_spec', 'build_spec', 'build', 'caffe_layers',
-           'model_checksum', 'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'export_checkpoint', 'cli_export']
+           'CITYSCAPES_PALETTE', 'MODELS', 'PARTS', 'MAX_PICKLE_BYTES', 'MAX_ENTRIES', 'MAX_DEPTH', 'CHECKPOINT_FORMAT',
+           'ModelSpec', 'context_layer_names', 'caffe_bilinear_', 'bilinear_upsample', 'check_spec', 'build_spec',
+           'build', 'caffe_layers', 'check_entries', 'load_weights_file', 'model_checksum', 'save_checkpoint',
+           'read_checkpoint', 'load_checkpoint', 'export_checkpoint', 'cli_export']
 
 # %% ../nbs/06_models.ipynb #3a7c758e
 PASCAL_VOC_CLASSES = ("background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair",
@@ -106,26 +106,38 @@ def bilinear_upsample(C:int, # channels (classes), one group each
 def _is_num(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 def _is_int(v) -> bool: return isinstance(v, int) and not isinstance(v, bool)
 def _seq(v, n=None) -> bool: return isinstance(v, (tuple, list)) and (n is None or len(v) == n)
+_REPR = reprlib.Repr()  # values in messages may come from a file: shown bounded (3 levels, 5 items, 60 characters)
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 3, 5, 5, 5, 60, 60
+def _short(v) -> str: return _REPR.repr(v)
+def _rgb(c) -> bool: return _seq(c, 3) and all(_is_int(v) and 0 <= v <= 255 for v in c)
+
+_SPEC_CHECKS = [  # field, valid? (checked in this order, so each check may rely on the fields above it), what it must be
+    ("classes", lambda s: _seq(s.classes) and len(s.classes) >= 1 and all(isinstance(c, str) for c in s.classes),
+     "a non-empty list of class names"),
+    ("palette", lambda s: _seq(s.palette) and len(s.palette) >= len(s.classes) and all(_rgb(c) for c in s.palette),
+     "one RGB triple of ints in 0..255 per class"),
+    ("mean", lambda s: _seq(s.mean, 3) and all(_is_num(v) for v in s.mean), "3 finite numbers (the BGR mean)"),
+    ("tile", lambda s: _seq(s.tile, 2) and all(_is_int(t) and t > 2 * MARGIN + 7 for t in s.tile),
+     f"two ints larger than {2 * MARGIN + 7} (2 x 186 + 7)"),
+    ("upsample", lambda s: isinstance(s.upsample, bool), "True or False"),
+    ("zoom", lambda s: _is_int(s.zoom) and s.zoom == (1 if s.upsample else 8),
+     "8, or 1 when the network up-samples itself (upsample=True)"),
+    ("context", lambda s: s.context in (None, "basic", "large"), "None, 'basic' or 'large'"),
+    ("dilations", lambda s: _seq(s.dilations) and len(s.dilations) >= 1
+                            and all(_is_int(d) and d >= 1 for d in s.dilations), "a non-empty list of ints >= 1"),
+    ("context_names", lambda s: _seq(s.context_names) and all(isinstance(n, str) for n in s.context_names)
+                                and (s.context is None or len(s.context_names) == len(s.dilations) + 1),
+     "one name per context layer (len(dilations) + 1)"),
+    ("dataset", lambda s: isinstance(s.dataset, str) and s.dataset != "", "a non-empty string"),
+    ("convention", lambda s: s.convention in INPUT_CONVENTIONS, f"one of {sorted(INPUT_CONVENTIONS)}"),
+    ("final_name", lambda s: isinstance(s.final_name, str) and s.final_name != "", "a non-empty string"),
+]
 
 def check_spec(spec:ModelSpec) -> ModelSpec:
     "Check every field of a (possibly overridden) spec; a DilatedReproError names the first bad field."
-    checks = [  # field, valid? (checked in this order, so each check may rely on the fields above it), what it must be
-        ("classes", lambda s: _seq(s.classes) and len(s.classes) >= 1 and all(isinstance(c, str) for c in s.classes), "a non-empty list of class names"),
-        ("palette", lambda s: _seq(s.palette) and len(s.palette) >= len(s.classes) and all(_seq(c, 3) and all(_is_int(v) and 0 <= v <= 255 for v in c) for c in s.palette), "one RGB triple of ints in 0..255 per class"),
-        ("mean", lambda s: _seq(s.mean, 3) and all(_is_num(v) for v in s.mean), "3 finite numbers (the BGR mean)"),
-        ("tile", lambda s: _seq(s.tile, 2) and all(_is_int(t) and t > 2 * MARGIN + 7 for t in s.tile), f"two ints larger than {2 * MARGIN + 7} (2 x 186 + 7)"),
-        ("upsample", lambda s: isinstance(s.upsample, bool), "True or False"),
-        ("zoom", lambda s: _is_int(s.zoom) and s.zoom == (1 if s.upsample else 8), "8, or 1 when the network up-samples itself (upsample=True)"),
-        ("context", lambda s: s.context in (None, "basic", "large"), "None, 'basic' or 'large'"),
-        ("dilations", lambda s: _seq(s.dilations) and len(s.dilations) >= 1 and all(_is_int(l) and l >= 1 for l in s.dilations), "a non-empty list of ints >= 1"),
-        ("context_names", lambda s: _seq(s.context_names) and all(isinstance(n, str) for n in s.context_names)
-                                    and (s.context is None or len(s.context_names) == len(s.dilations) + 1), "one name per context layer (len(dilations) + 1)"),
-        ("dataset", lambda s: isinstance(s.dataset, str) and s.dataset != "", "a non-empty string"),
-        ("convention", lambda s: s.convention in INPUT_CONVENTIONS, f"one of {sorted(INPUT_CONVENTIONS)}"),
-        ("final_name", lambda s: isinstance(s.final_name, str) and s.final_name != "", "a non-empty string"),
-    ]
-    for field, ok, what in checks:
-        if not ok(spec): raise DilatedReproError(f"build({spec.name!r}): {field} must be {what}, got {getattr(spec, field)!r}")
+    for field, ok, what in _SPEC_CHECKS:  
+        if not ok(spec):
+            raise DilatedReproError(f"build({spec.name!r}): {field} must be {what}, got {_short(getattr(spec, field))}")
     return spec
 
 # %% ../nbs/06_models.ipynb #76eac0be
@@ -184,6 +196,121 @@ def caffe_layers(model:DilationNet, # built by `build`
         out.update(zip(spec.context_names, model.context.layers))
     if model.upsample is not None: out["ctx_upsample"] = model.upsample
     return out
+
+# %% ../nbs/06_models.ipynb #0ec104bb
+MAX_PICKLE_BYTES = 64 * 2**20  # a checkpoint's pickle (everything but the tensor data) is a few kB; a larger one is refused
+MAX_ENTRIES = 1_000_000  # containers + values of a file's plain data, counted as a tree (what repr/json/== would walk)
+MAX_DEPTH = 100  # nesting of a file's plain data (ours: 5)
+_SAFE_MODULES = ("torch", "collections", "_codecs", "numpy")  # what torch's weights-only loader itself may resolve
+
+def _pickle_globals(data:bytes) -> list:
+    "'module.name' of every GLOBAL / STACK_GLOBAL / INST opcode in pickle `data` (as far as it parses)."
+    out, strings, memo = [], [], {}
+    try:
+        for op, arg, _ in pickletools.genops(data):
+            if op.name in ("GLOBAL", "INST"): out.append(arg.replace(" ", "."))
+            elif op.name == "STACK_GLOBAL" and len(strings) >= 2: out.append(f"{strings[-2]}.{strings[-1]}")
+            elif isinstance(arg, str) and ("UNICODE" in op.name or op.name.endswith("STRING")): strings.append(arg)
+            elif op.name == "MEMOIZE" and strings: memo[len(memo)] = strings[-1]
+            elif op.name.endswith("PUT") and strings: memo[arg] = strings[-1]
+            elif op.name.endswith("GET") and arg in memo: strings.append(memo[arg])
+    except Exception: pass  # a damaged pickle: the globals found before the damage
+    return out
+
+def _unsafe_global(p:Path) -> str|None:
+    "The first callable outside torch's own allow-list that the pickle in file `p` references, if any."
+    try:
+        if zipfile.is_zipfile(p):
+            with zipfile.ZipFile(p) as z:
+                info = next((i for i in z.infolist() if i.filename.endswith("data.pkl")), None)
+                data = z.read(info) if info is not None and info.file_size <= MAX_PICKLE_BYTES else b""
+        else: data = p.read_bytes()[:MAX_PICKLE_BYTES]
+    except Exception: return None
+    return next((g for g in _pickle_globals(data) if g.split(".")[0] not in _SAFE_MODULES), None)
+
+def check_entries(v, where:str, limit:int=MAX_ENTRIES, depth:int=MAX_DEPTH) -> int:
+    "Entries of plain data `v` counted as a tree, with a memo by id (a DAG costs its size on disk, not its expansion)."
+    memo, open_ = {}, set()
+    def size(x, d):
+        if not isinstance(x, (list, tuple, dict)): return 1
+        if d > depth: raise DilatedReproError(f"{where}: nested more than {depth} levels deep")
+        k = id(x)
+        if k in open_: raise DilatedReproError(f"{where}: a list or dict that contains itself")
+        if k not in memo:
+            open_.add(k)
+            n = 1
+            for y in (x if not isinstance(x, dict) else (z for kv in x.items() for z in kv)):
+                n += size(y, d + 1)
+                if n > limit: break
+            open_.discard(k)
+            memo[k] = n
+        if memo[k] > limit:
+            raise DilatedReproError(f"{where}: holds more than {limit:,} entries once its shared references are "
+                                    "expanded (a structure built to hang a reader)")
+        return memo[k]
+    return size(v, 0)
+
+def _records(p:Path, what:str) -> list:
+    "The zip records of a `torch.save` file (declared sizes checked), or [] for another kind of file."
+    if not zipfile.is_zipfile(p): return []
+    try:
+        with zipfile.ZipFile(p) as z: infos = z.infolist()
+    except Exception: return []  # torch.load names what is wrong
+    pkl = [i for i in infos if i.filename.endswith("data.pkl")]
+    if pkl and pkl[0].file_size > MAX_PICKLE_BYTES:
+        raise DilatedReproError(f"{what} {p}: its pickle record declares {pkl[0].file_size:,} bytes "
+                                f"(more than {MAX_PICKLE_BYTES:,}); refused before reading it")
+    return [i for i in infos if "/data/" in i.filename]
+
+def _torch_load(p:Path, what:str, device:str):
+    "`torch.load(p, weights_only=True)` onto `device`; each failure one line naming the file."
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return torch.load(p, map_location=device, weights_only=True)
+    except Exception as e:
+        msg = str(e)
+        g = re.search(r"GLOBAL (\S+)", msg)
+        g = g.group(1) if g else _unsafe_global(p)
+        if g:
+            raise DilatedReproError(f"{what} {p}: refused: it contains a pickled Python callable ({g}) that could run "
+                                    "code when loaded; only tensors and plain data are loaded (weights_only=True)") from None
+        why = re.search(r"WeightsUnpickler error:\s*(.+)", msg)
+        why = (why.group(1) if why else (msg.strip().splitlines() or [""])[0]).split(". ")[0]
+        raise DilatedReproError(f"{what} {p}: not a readable PyTorch file: damaged, cut short or another format "
+                                f"({type(e).__name__}: {why[:120]})") from None
+
+def _tensors(v) -> list:
+    "The tensors inside plain data `v`, each container visited once (a shared one is not walked again)."
+    out, seen, todo = [], set(), [v]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, torch.Tensor): out.append(x)
+        elif isinstance(x, (list, tuple, dict)) and id(x) not in seen:
+            seen.add(id(x))
+            todo.extend(x.values() if isinstance(x, dict) else x)
+    return out
+
+def load_weights_file(path, # a file written by `torch.save`
+                      what:str="checkpoint", # what the file should be, for the message
+                      check=None, # check(obj) on the file read onto the `meta` device (shapes, no data); raises to refuse
+                      ):
+    "`torch.load(path, weights_only=True)` on the CPU, after bounding what it will cost; one-line errors naming the file."
+    p = Path(path)
+    if not p.is_file(): raise DilatedReproError(f"{what} {p}: no such file")
+    if p.stat().st_size == 0: raise DilatedReproError(f"{what} {p}: empty file")
+    records = _records(p, what)
+    shell = _torch_load(p, what, "meta")  # the pickle alone: structure and tensor shapes, no tensor data read
+    check_entries(shell, f"{what} {p}")
+    if check is not None: check(shell)
+    need = sum(t.untyped_storage().nbytes() for t in _tensors(shell))
+    declared = sum(i.file_size for i in records)
+    if declared > need + 64 * len(records):
+        big = max(records, key=lambda i: i.file_size)
+        raise DilatedReproError(f"{what} {p}: its tensor records declare {declared:,} bytes, its tensors hold "
+                                f"{need:,} (record {big.filename.split('/', 1)[-1]} inflates to {big.file_size:,}); "
+                                "refused before reading them")
+    return _torch_load(p, what, "cpu")
 
 # %% ../nbs/06_models.ipynb #a2beb91f
 CHECKPOINT_FORMAT = "dilated_repro.checkpoint/2"
@@ -268,7 +395,13 @@ def _old_trainer_file(obj) -> bool: return isinstance(obj, dict) and "format" no
 def read_checkpoint(path) -> dict:
     "Read and validate one of our checkpoints (`weights_only=True`); older formats are upgraded in memory."
     p = Path(path)
-    obj = load_weights_file(p, "checkpoint")
+    def fits(shell):  # on the meta device, before tensor data is read: a tensor too large for the network is refused
+        o = _validated(shell, p)
+        _check_state(o, p, _shell(o, p))
+    return _validated(load_weights_file(p, "checkpoint", check=fits), p)
+
+def _validated(obj, p:Path) -> dict:
+    "Checkpoint `obj` read from `p`, upgraded to the current format and checked entry by entry."
     if isinstance(obj, dict) and obj.get("format") == _OLD_FORMAT: obj = _upgrade_v1(obj, p)
     elif _old_trainer_file(obj):  # train.py's own format before checkpoint/2: the recipe says what network it is
         from dilated_repro import train  # imported here: train builds on this module
@@ -284,7 +417,8 @@ def read_checkpoint(path) -> dict:
         raise DilatedReproError(f"checkpoint {p}: its config is {type(cfg).__name__}, not a dict of build arguments")
     bad = sorted(set(cfg) - set(_CONFIG_KEYS))
     if bad: raise DilatedReproError(f"checkpoint {p}: its config has unknown build argument(s) {bad}")
-    if obj.get("part") not in PARTS: raise DilatedReproError(f"checkpoint {p}: part {obj.get('part')!r} is not one of {PARTS}")
+    if obj.get("part") not in PARTS:
+        raise DilatedReproError(f"checkpoint {p}: part {obj.get('part')!r} is not one of {PARTS}")
     sd = obj.get("state_dict")
     if not isinstance(sd, dict) or not all(isinstance(v, torch.Tensor) for v in sd.values()):
         raise DilatedReproError(f"checkpoint {p}: its state_dict is not a dict of tensors")
@@ -302,8 +436,8 @@ def _state_problems(own:dict, sd:dict) -> list:
     out += [f"unexpected tensor {k!r}" for k in sd if k not in own]
     out += [f"{k} has shape {tuple(sd[k].shape)}, the model needs {tuple(v.shape)}" for k, v in own.items()
             if k in sd and tuple(sd[k].shape) != tuple(v.shape)]
-    out += [f"{k} holds NaN/inf (saved from a diverged run?)" for k in own
-            if k in sd and sd[k].is_floating_point() and not torch.isfinite(sd[k]).all()]
+    out += [f"{k} holds NaN/inf (saved from a diverged run?)" for k in own if k in sd and sd[k].device.type != "meta"
+            and sd[k].is_floating_point() and not torch.isfinite(sd[k]).all()]
     return out
 
 def load_checkpoint(path, # a file written by `save_checkpoint` (or an older format, upgraded)
@@ -312,21 +446,30 @@ def load_checkpoint(path, # a file written by `save_checkpoint` (or an older for
     "Rebuild the part stored in `path`, load its weights (strict), eval mode; `.meta`, `.trained`, `.frontend_ref`."
     return _loaded(read_checkpoint(path), path, name)
 
+def _shell(obj:dict, path) -> nn.Module:
+    "The network checkpoint `obj` describes, built on the `meta` device (shapes only: no memory)."
+    spec, cfg, part = obj["spec"], obj["config"], obj["part"]
+    try:
+        with torch.device("meta"): return build_spec(spec, part=part, **cfg)
+    except DilatedReproError as e: raise DilatedReproError(f"checkpoint {path}: {e}") from None
+    except (RuntimeError, ValueError, OverflowError, TypeError) as e:  # e.g. a width too large to size the tensors
+        why = f"{type(e).__name__}: {str(e).splitlines()[0][:80]}"
+        raise DilatedReproError(f"checkpoint {path}: its config {_short(cfg)} does not describe a "
+                                f"buildable network ({why})") from None
+
+def _check_state(obj:dict, path, shell:nn.Module) -> None:
+    "Refuse checkpoint `obj` if its state dict does not fit `shell` (the first problem named)."
+    bad = _state_problems(shell.state_dict(), obj["state_dict"])
+    if bad:
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise DilatedReproError(f"checkpoint {path} does not match {obj['spec'].name} ({obj['part']}): {bad[0]}{more}")
+
 def _loaded(obj:dict, path, name:str|None=None) -> nn.Module:
     "The module of checkpoint `obj` (as `read_checkpoint` gave it, from `path`), checked and loaded."
     spec, cfg, part = obj["spec"], obj["config"], obj["part"]
     if name is not None and spec.name != name:
         raise DilatedReproError(f"checkpoint {path} holds {spec.name!r} weights, not {name!r}")
-    try:
-        with torch.device("meta"): shell = build_spec(spec, part=part, **cfg)  # shapes only: no memory
-    except DilatedReproError as e: raise DilatedReproError(f"checkpoint {path}: {e}") from None
-    except (RuntimeError, ValueError, OverflowError, TypeError) as e:  # e.g. a width too large to size the tensors
-        why = f"{type(e).__name__}: {str(e).splitlines()[0][:80]}"
-        raise DilatedReproError(f"checkpoint {path}: its config {cfg} does not describe a buildable network ({why})") from None
-    bad = _state_problems(shell.state_dict(), obj["state_dict"])
-    if bad:
-        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-        raise DilatedReproError(f"checkpoint {path} does not match {spec.name} ({part}): {bad[0]}{more}")
+    _check_state(obj, path, _shell(obj, path))
     model = build_spec(spec, part=part, **cfg)
     model.load_state_dict(obj["state_dict"])
     tr, ref = obj.get("trainer"), obj.get("frontend")
