@@ -163,7 +163,8 @@ def _kept(path:Path, key:dict, fn):
 
 def padding_experiment(s:PaddingSettings=PaddingSettings(), work="_runs/claims", progress:bool=False) -> dict:
     "Claim 13: per seed and module, val mIoU with a zero and a reflected buffer; paired differences and verdicts."
-    from dilated_repro.questions import load_maps, train_on_maps, evaluate_maps, map_inputs, MapSource, paired, verdict
+    from dilated_repro.questions_stats import (load_maps, train_on_maps, MapSolver, evaluate_maps, map_inputs,
+                                              MapSource, paired, verdict)
     from dilated_repro.train import RECIPES
     r, work, rows, base = RECIPES[s.recipe], Path(work), [], []
     inputs = map_inputs(MapSource(reproduce=str(s.reproduce)), s.seeds)
@@ -178,7 +179,7 @@ def padding_experiment(s:PaddingSettings=PaddingSettings(), work="_runs/claims",
                        "input": inputs[str(seed)]}
                 def run():
                     net = buffered_context(maps.C, kind, scheme, seed)
-                    log = train_on_maps(net, maps, steps, st.batch, st.lr, optimizer=st.optimizer, seed=seed,
+                    log = train_on_maps(net, maps, MapSolver(steps, st.batch, st.lr, st.optimizer, seed),
                                         progress=progress)
                     return {**key, **evaluate_maps(net, maps), "seconds": log["seconds"]}
                 rows.append(_kept(work/f"padding_{kind}_{scheme}_seed{seed}.json", key, run))
@@ -193,7 +194,7 @@ def padding_experiment(s:PaddingSettings=PaddingSettings(), work="_runs/claims",
 # %% ../nbs/18_claims.ipynb #0cafcba5
 def padding_table(res:dict) -> str:
     "Claim 13 as Markdown: val mIoU per module and scheme (mean ± sd over seeds), the paired difference, the verdict."
-    from dilated_repro.questions import mean_sd, pm
+    from dilated_repro.questions_stats import mean_sd, pm
     n = len(res["settings"]["seeds"])
     fe = mean_sd([b["miou"] for b in res["front_end"]])
     lines = [f"val mIoU % on the synthetic set, {n} seeds (mean ± sd); front end alone {pm(fe)}", "",
@@ -228,7 +229,7 @@ class JointSettings:
     steps: int|None = None                    # None: the recipe's joint stage
 
 def _pct(row:dict) -> dict:
-    "A `reproduce.score` row (fractions) as percentages, in the shape `questions.paired` reads."
+    "A `reproduce.score` row (fractions) as percentages, in the shape `questions_stats.paired` reads."
     return {"miou": 100*row["miou"], "boundary_miou": 100*row["boundary_miou"],
             "size_acc": {b: 100*v for b, v in row["size_acc"].items()}}
 
@@ -245,7 +246,7 @@ def _networks(fe:Path, large:Path, joint:Path|None, mean_bgr, convention:str, si
 
 def joint_experiment(s:JointSettings=JointSettings(), work="_runs/claims", progress:bool=False) -> dict:
     "Claim 14: val mIoU of + Large and of + Large then joint fine-tuning, per seed; paired difference and verdict."
-    from dilated_repro.questions import paired, verdict
+    from dilated_repro.questions_stats import paired, verdict
     from dilated_repro.reproduce import score
     from dilated_repro.train import recipe_from_dict, train_joint
     from dilated_repro.data import VOCSegmentation, read_objects
@@ -279,7 +280,7 @@ def joint_experiment(s:JointSettings=JointSettings(), work="_runs/claims", progr
 # %% ../nbs/18_claims.ipynb #3e157309
 def joint_finding(res:dict) -> str:
     "Claim 14's sentence, computed from the stored result."
-    from dilated_repro.questions import mean_sd, pm
+    from dilated_repro.questions_stats import mean_sd, pm
     n, d = len(res["settings"]["seeds"]), res["paired"]
     arm = {k: mean_sd([x["miou"] for x in res["rows"] if x["model"] == k]) for k in ("+ Large", "+ Large + joint")}
     steps = next(x["steps"] for x in res["rows"] if x["model"] == "+ Large + joint")
@@ -300,7 +301,7 @@ STEPS = {"+ Basic − Front end": ("Front end", "Front + Basic"), "+ Large − +
 def reproduction_order(reproduce="_runs/reproduce/full", seeds=(0, 1, 2)) -> dict:
     "The reproduction's rows and paired steps, CRF-free and + CRF, each step with its verdict; per-seed full order."
     from dilated_repro.reproduce import summarize, ROWS
-    from dilated_repro.questions import verdict
+    from dilated_repro.questions_stats import verdict
     paths = [Path(reproduce)/f"seed{k}"/"results.json" for k in seeds]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing: raise DilatedReproError(f"no results for: {', '.join(missing)}")
@@ -380,7 +381,7 @@ def _j_order(crf:bool):
     return judge
 
 def _j_init(res):
-    from dilated_repro.questions import paired, verdict
+    from dilated_repro.questions_stats import paired, verdict
     G, opt = res["gain_over_front_end"], "adam"
     ident = f"identity (Eq. 4) / {opt}"
     rand = [a for a in G if a.endswith(f"/ {opt}") and not a.startswith("identity")]
@@ -404,7 +405,7 @@ def _j_joint(res):
     return ours, CONTRA if res["verdict"] == "joint higher" else SYN_HOLDS
 
 def _j_surgery(res):
-    from dilated_repro.questions import verdict, foreground_iou, LEARNED
+    from dilated_repro.questions_stats import verdict, foreground_iou, LEARNED
     ref, P = res["reference"], res["paired"]["miou"]
     ours = "; ".join(f"{k} − {ref} {_pmd(d)}" for k, d in P.items()) + f" ({len(res['settings']['seeds'])} seeds)"
     if foreground_iou(res, ref) < LEARNED: return ours, NOT_SHOWN + " (the front ends did not learn to segment)"
@@ -429,7 +430,7 @@ def _claims() -> tuple:
     server = "the VOC evaluation server (test labels are not public)"
     rnn = "a CRF-RNN implementation (not in this library)"
     released = "cannot be fetched here"
-    S, Q = "18_claims § Claims 1 and 2", "15_open_questions"
+    S = "18_claims § Claims 1 and 2"
     return (
         Claim(1, "Eq. 3: dilations 1, 2, 4 give receptive fields (2^{i+2} − 1)²",
               ", ".join(str(2**(i + 2) - 1) for i in range(3)), EXACT, "structural", _j_structural("claim1"), S),
@@ -466,7 +467,7 @@ def _claims() -> tuple:
               _j_real({None: t["Context + CRF-RNN"]}), "17_paper_tables § Table 4", f"{rnn}, a GPU and {server}"),
         Claim(12, "random init of the context module gives no gain; identity init does",
               f"no number; compare Basic's {basic_step:+.1f}", SYNTHETIC, "questions_init", _j_init,
-              f"{Q} § 3. Initialization"),
+              "15c_init § 3. Initialization"),
         Claim(13, "zero and reflection padding of the context input give similar results", "similar (no number)",
               SYNTHETIC, "padding", _j_padding, "18_claims § Claim 13 (cells pad-run, pad-show)"),
         Claim(14, "joint fine-tuning gives no significant gain", "no significant gain (no number)", SYNTHETIC, "joint",
@@ -485,7 +486,7 @@ def _claims() -> tuple:
         Claim(18, "removing pool4/pool5 beats keeping them (FCN) or striding 1 (DeepLab)",
               f"Table 2 only: {h['voc_front_end_test']:.1f} vs " + ", ".join(f"{x:.1f}" for x in
               h["voc_baselines_test"].values()) + " (no ablation)", SYNTHETIC, "questions_surgery", _j_surgery,
-              f"{Q} § 5. Front-end surgery"),
+              "15e_surgery § 5. Front-end surgery"),
         Claim(19, "the released VOC model lands near Front + Large", f"≈ {v['Front + Large']:.1f} val, "
               f"{t['Context']:.1f} test", REAL, "real_released_voc", _j_real({"val": v["Front + Large"]}),
               "17_paper_tables § Tables 3, 4", f"dilation8_pascal_voc.caffemodel ({released}), VOC-2012 val, a GPU"),
