@@ -4,36 +4,208 @@
 
 # %% ../nbs/90_cli.ipynb #ccd0b0f2
 from __future__ import annotations
-import sys, importlib, argparse
-from .core import DilatedReproError
+import argparse, importlib, math, sys
+from .core import DilatedReproError, NO_PROGRESS_HELP
 
 # %% auto #0
-__all__ = ['COMMANDS', 'cli_table1', 'main']
+__all__ = ['COMMANDS', 'parser', 'cli_table1', 'main']
 
 # %% ../nbs/90_cli.ipynb #0f424ee3
-COMMANDS = {
-    "table1":         ("dilated_repro.cli",      "cli_table1",         "print Table 1 of the paper, measured from the context modules"),
-    "predict":        ("dilated_repro.predict",  "cli_predict",        "label images with a released model or a checkpoint, as the authors' predict.py"),
-    "train":          ("dilated_repro.train",    "cli_train",          "train a recipe: front end, context module on cached scores, or joint"),
-    "cache-features": ("dilated_repro.train",    "cli_cache_features", "write a front end's score maps for context-module training"),
-    "evaluate":       ("dilated_repro.evaluate", "cli_evaluate",       "mean IoU by the paper's protocol; per-class table, JSON/CSV"),
-    "reproduce":      ("dilated_repro.reproduce", "cli_reproduce",     "the paper's Table 3 protocol end to end on the synthetic multi-scale set"),
-    "bench":          ("dilated_repro.bench",    "cli_bench",          "benchmark inference and training against the machine's measured peak and onnxruntime"),
-    "questions":      ("dilated_repro.questions", "cli_questions",     "beyond the paper: prism vs pyramid, pretraining, initialization, gridding, front-end surgery"),
-    "export":         ("dilated_repro.models",   "cli_export",         "convert a checkpoint of any of this project's formats to the current one"),
+COMMANDS = {  # name -> (module, function, one line of help); the module is imported only when its command runs
+    "table1": ("dilated_repro.cli", "cli_table1", "print Table 1 of the paper, measured from the context modules"),
+    "predict": ("dilated_repro.predict", "cli_predict",
+                "label images with a released model or a checkpoint, as the authors' predict.py"),
+    "train": ("dilated_repro.train", "cli_train",
+              "train a recipe: front end, context module on cached scores, or joint"),
+    "cache-features": ("dilated_repro.train", "cli_cache_features",
+                       "write a front end's score maps for context-module training"),
+    "evaluate": ("dilated_repro.evaluate", "cli_evaluate",
+                 "mean IoU by the paper's protocol; per-class table, JSON/CSV"),
+    "reproduce": ("dilated_repro.reproduce", "cli_reproduce",
+                  "the paper's Table 3 protocol end to end on the synthetic multi-scale set"),
+    "bench": ("dilated_repro.bench", "cli_bench",
+              "benchmark inference and training against the machine's measured peak and onnxruntime"),
+    "questions": ("dilated_repro.questions", "cli_questions",
+                  "beyond the paper: prism vs pyramid, pretraining, initialization, gridding, front-end surgery"),
+    "export": ("dilated_repro.models", "cli_export",
+               "convert a checkpoint of any of this project's formats to the current one"),
 }
 
+# %% ../nbs/90_cli.ipynb #179e7668
+# names the help texts list, copied here so that `--help` needs no torch (each is tested equal to its source below)
+_MODEL_NAMES = ("dilation8_pascal_voc", "dilation8_camvid", "dilation7_kitti", "dilation10_cityscapes")  # models.MODELS
+_RECIPE_NAMES = ("voc", "voc_code", "voc_coco", "voc_coco_ft", "camvid", "kitti", "cityscapes", "cityscapes_upsample",
+                "synthetic", "synthetic_smoke")  # train.RECIPES
+_EXPERIMENT_NAMES = ("prism", "pretraining", "init", "gridding", "surgery")  # questions.EXPERIMENTS
+_BENCH_PARTS = ("peak", "frontend", "context", "predict", "train", "memory", "bf16", "scaling")  # bench.PARTS
+
+def _no_progress(p):
+    "The one spelling of 'no progress bars', on every command."
+    p.add_argument("--no-progress", action="store_true", help=NO_PROGRESS_HELP)
+
+def _seeds(p, default:int|None, what:str):
+    "`--seeds N` (seeds 0..N-1) or `--seed S` (that one seed), not both."
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--seeds", type=int, default=default, metavar="N", help=f"run seeds 0..N-1 ({what})")
+    g.add_argument("--seed", type=int, default=None, metavar="S", help="run the one seed S instead")
+
+def _network(p, device_help:str="cpu, cuda, cuda:1 ... (default: cuda if available)"):
+    "The options that name a network to run: weights, front end of a context checkpoint, width, device."
+    p.add_argument("--weights", required=True, help=".caffemodel (the authors') or a dilated_repro checkpoint")
+    p.add_argument("--frontend", default=None, help="front end for a context checkpoint (default: the one it names)")
+    p.add_argument("--width", type=float, default=None,
+                   help="front-end width of a .caffemodel's network (default: from the file)")
+    p.add_argument("--device", default=None, help=device_help)
+
+def _tile(p):
+    p.add_argument("--tile", type=int, nargs=2, metavar=("H", "W"), default=None,
+                   help="tile input size (default: the deploy size)")
+
+def _table1_args(p):
+    p.add_argument("--num-classes", "--C", dest="num_classes", type=int, default=21, metavar="C",
+                   help="number of classes C (feature maps in and out); 21 = VOC")
+    p.add_argument("--kind", choices=["basic", "large", "both"], default="both", help="channel plan of Table 1")
+
+def _predict_args(p):
+    p.add_argument("inputs", nargs="+", metavar="[MODEL] IMAGE",
+                   help="architecture (optional for our checkpoints, which name theirs), then image files, "
+                        "folders or glob patterns")
+    _network(p)
+    p.add_argument("-o", "--out", default=None,
+                   help="output folder (or .png file for one image); default: next to each image")
+    p.add_argument("--raw", action="store_true",
+                   help="also write the label indices as <stem>_<dataset>_labels.png (palette mode)")
+    p.add_argument("--overlay", action="store_true",
+                   help="also write the image blended with its colour labels as <stem>_<dataset>_overlay.png")
+    p.add_argument("--opacity", type=float, default=None, metavar="A",
+                   help="weight of the colours in the overlay, 0 < A <= 1 (default 0.5; implies --overlay)")
+    p.add_argument("--mode", choices=["tiled", "whole"], default="tiled",
+                   help="tiled (the authors', bounded memory) or whole")
+    p.add_argument("--batch", type=int, default=1, help="tiles per forward pass")
+    _tile(p)
+    p.add_argument("--max-pixels", type=int, default=None,
+                   help="refuse larger images before decoding (default: ~179 Mpx)")
+
+def _train_args(p):
+    p.add_argument("recipe", help=f"one of: {', '.join(_RECIPE_NAMES)}")
+    p.add_argument("--data", required=True, help="dataset folder (frontend/joint) or cache folder (context)")
+    p.add_argument("--out", required=True, help="output folder: last.pt, log.jsonl")
+    p.add_argument("--stage", choices=["frontend", "context", "joint"], default="frontend")
+    p.add_argument("--resume", action="store_true", help="continue --out/last.pt")
+    p.add_argument("--steps", type=int, help="total iterations (default: the recipe's)")
+    p.add_argument("--kind", choices=["basic", "large"], help="context module (default: the recipe's)")
+    p.add_argument("--pretrained", help="torchvision VGG-16 checkpoint for the front end")
+    p.add_argument("--init", help="front-end checkpoint to start stage 1 from (e.g. voc_coco_ft)")
+    p.add_argument("--frontend", help="front-end checkpoint (joint)")
+    p.add_argument("--context", help="context checkpoint (joint; default: identity init)")
+    p.add_argument("--ckpt-every", type=int, help="iterations between checkpoints (default: the recipe's)")
+    p.add_argument("--width", type=float,
+                   help="front-end channel multiplier (default: the recipe's; joint: the front end's)")
+    p.add_argument("--batch", type=int, help="samples per iteration of this stage (default: the recipe's)")
+    p.add_argument("--crop", type=int, help="crop side of this stage's images (default: the recipe's; not for context)")
+
+def _cache_features_args(p):
+    p.add_argument("checkpoint", help="front-end checkpoint (last.pt of stage 1)")
+    p.add_argument("--data", required=True, help="dataset folder")
+    p.add_argument("--out", required=True, help="cache folder; <out>/<split>/ per split")
+    p.add_argument("--split", nargs="+", help="splits (default: the recipe's train and val splits)")
+
+def _evaluate_args(p):
+    p.add_argument("model", nargs="?", default=None,
+                   help="architecture (one of: " + ", ".join(_MODEL_NAMES) + "); optional for our checkpoints, "
+                        "which name theirs")
+    p.add_argument("--data", required=True,
+                   help="dataset folder (VOC layout incl. the synthetic set, CamVid, KITTI, Cityscapes)")
+    p.add_argument("--dataset", default=None,
+                   help="reader: voc, voc_sbd, camvid, kitti, cityscapes (default: the model's)")
+    p.add_argument("--split", default="val", help="split name (VOC: ImageSets/Segmentation/<split>.txt; default val)")
+    _network(p, "cpu, cuda, ... (default: cuda if available)")
+    p.add_argument("--out", default=None, help="folder for results.json/.csv/.md (default ./evaluate_<model>_<split>)")
+    p.add_argument("--limit", type=int, default=None, help="score only the first N images")
+    p.add_argument("--crf", action="store_true",
+                   help="extra: also report the dense CRF on the probabilities (needs the crf extra)")
+    p.add_argument("--crf-params", default=None, help="JSON file of CRFParams fields (default: CRFParams())")
+    p.add_argument("--crf-search", type=int, default=0, metavar="N",
+                   help="choose CRF parameters by grid search on the first N images")
+    p.add_argument("--flip", action="store_true", help="extra: also report flip-averaged probabilities")
+    p.add_argument("--scales", type=float, nargs="+", default=None,
+                   help="extra: also report multi-scale averaging, e.g. 0.75 1 1.25")
+    p.add_argument("--mode", choices=["tiled", "whole"], default="tiled",
+                   help="prediction: tiled (the authors') or whole image")
+    _tile(p)
+    p.add_argument("--quiet", dest="no_progress", action="store_true", help=argparse.SUPPRESS)  # the old spelling
+
+def _reproduce_args(p):
+    p.add_argument("--out", default="runs/reproduce", help="working folder (resumable); default runs/reproduce")
+    _seeds(p, 1, "paired gains over them; default 1")
+    p.add_argument("--quick", action="store_true", help="a tiny smoke run of the whole pipeline (CI)")
+    p.add_argument("--crf", choices=["auto", "on", "off"], default="off",
+                   help="+ CRF rows (needs pydensecrf2; about 5 min more per seed on 2 cores; auto: if installed); "
+                        "default off")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes for the dense CRF (default: one per available core)")
+
+def _bench_args(p):
+    p.add_argument("--quick", action="store_true",
+                   help="tiny sizes (seconds): checks that everything runs; timings meaningless")
+    p.add_argument("--json", metavar="FILE", help="also write all measurements as JSON")
+    p.add_argument("--no-ort", action="store_true", help="skip the onnxruntime rows")
+    p.add_argument("--threads", type=int, help="torch (and onnxruntime) threads (default: torch's)")
+    p.add_argument("--parts", nargs="+", help="subset of: " + " ".join(_BENCH_PARTS))
+
+def _questions_args(p):
+    p.add_argument("--only", default=",".join(_EXPERIMENT_NAMES),
+                   help=f"comma-separated subset of: {','.join(_EXPERIMENT_NAMES)}")
+    _seeds(p, None, "default: each experiment's, 3")
+    p.add_argument("--out", default="runs/questions", help="folder for the JSON tables and working files")
+    p.add_argument("--reproduce", help="a `dilated-repro reproduce` folder (e.g. runs/reproduce/full) whose "
+                                       "score-map caches experiments prism, init, gridding use")
+    p.add_argument("--quick", action="store_true", help="tiny sizes (CI smoke run)")
+
+def _export_args(p):
+    p.add_argument("checkpoint", help="a checkpoint written by dilated_repro (any version)")
+    p.add_argument("-o", "--out", required=True, help="destination file")
+    p.add_argument("--strip-trainer", action="store_true", help="drop the optimizer/RNG state (not resumable)")
+    p.add_argument("--force", action="store_true", help="allow OUT to be the input file itself")
+
+_ARGUMENTS = {"table1": _table1_args, "predict": _predict_args, "train": _train_args,
+             "cache-features": _cache_features_args, "evaluate": _evaluate_args, "reproduce": _reproduce_args,
+             "bench": _bench_args, "questions": _questions_args, "export": _export_args}
+
+def parser(name:str, # a command of COMMANDS
+           ) -> argparse.ArgumentParser:
+    "The argument parser of `dilated-repro NAME`: the one definition of its options, importable without torch."
+    if name not in _ARGUMENTS: raise DilatedReproError(f"unknown command {name!r}; choose from {', '.join(_ARGUMENTS)}")
+    p = argparse.ArgumentParser(prog=f"dilated-repro {name}", description=COMMANDS[name][2])
+    _ARGUMENTS[name](p)
+    _no_progress(p)
+    return p
+
 # %% ../nbs/90_cli.ipynb #db2c9b77
+def _table1_fits(C:int, # classes
+                 kinds:list, # "basic" and/or "large"
+                 ):
+    "Refuse a C whose Table 1 module would not fit this machine's memory, naming the largest C that would."
+    from dilated_repro.context import LAYER_PLAN
+    from dilated_repro.core import memory_bytes
+    for kind in kinds:  # weights in units of C^2, from the plan (nothing is built): sum of c_in x c_out x k^2
+        chans = [1] + [getattr(s, kind) for s in LAYER_PLAN]
+        w = sum(a * b * s.kernel**2 for a, b, s in zip(chans, chans[1:], LAYER_PLAN))
+        need, mem = 3 * 4 * w * C**2, memory_bytes()  # float32 weights, their initialisation and gradients
+        if need > mem:
+            fits = math.isqrt(mem // (12 * w))
+            raise DilatedReproError(f"--num-classes {C}: the {kind} module of Table 1 would need {need / 2**30:.3g} "
+                                    f"GiB; this machine has {mem / 2**30:.0f} GiB, enough for C <= {fits}")
+
 def cli_table1(argv=None) -> int:
     "Print Table 1 (context module layers) measured from the modules themselves."
-    p = argparse.ArgumentParser(prog="dilated-repro table1", description=cli_table1.__doc__)
-    p.add_argument("--C", type=int, default=21, help="number of classes C (feature maps in and out); 21 = VOC")
-    p.add_argument("--kind", choices=["basic", "large", "both"], default="both", help="channel plan of Table 1")
-    a = p.parse_args(argv)
-    if a.C < 1: raise DilatedReproError(f"--C must be a positive number of classes, got {a.C}")
-    from dilated_repro.context import table1_text
+    a = parser("table1").parse_args(argv)
+    C = a.num_classes
+    if C < 1: raise DilatedReproError(f"--num-classes must be a positive number of classes, got {C}")
     kinds = ["basic", "large"] if a.kind == "both" else [a.kind]
-    print("\n\n".join(table1_text(C=a.C, kind=k) for k in kinds))
+    _table1_fits(C, kinds)
+    from dilated_repro.context import table1_text
+    print("\n\n".join(table1_text(C=C, kind=k) for k in kinds))
     return 0
 
 # %% ../nbs/90_cli.ipynb #e1df92c2
@@ -42,22 +214,32 @@ def _available():
     import importlib.util
     return {k: v for k, v in COMMANDS.items() if importlib.util.find_spec(v[0]) is not None}
 
+def _usage(cmds:dict) -> str:
+    lines = ["usage: dilated-repro [--version] COMMAND [ARGS...]", "",
+             "Reproduction of Yu & Koltun (ICLR 2016), Multi-Scale Context Aggregation by Dilated Convolutions.", "",
+             "commands:"]
+    lines += [f"  {k:<16} {h}" for k, (_, _, h) in cmds.items()]
+    return "\n".join(lines + ["", "Run `dilated-repro COMMAND --help` for a command's options."])
+
 def main(argv=None) -> int:
     "Entry point of `dilated-repro`."
     argv = list(sys.argv[1:] if argv is None else argv)
     cmds = _available()
+    if argv[:1] in (["--version"], ["-V"]):
+        from dilated_repro import __version__
+        print(f"dilated-repro {__version__}")
+        return 0
     if not argv or argv[0] in ("-h", "--help"):
-        print("usage: dilated-repro COMMAND [ARGS...]\n\nReproduction of Yu & Koltun (ICLR 2016), "
-              "Multi-Scale Context Aggregation by Dilated Convolutions.\n\ncommands:")
-        for k, (_, _, h) in cmds.items(): print(f"  {k:<16} {h}")
-        print("\nRun `dilated-repro COMMAND --help` for a command's options.")
+        print(_usage(cmds))
         return 0 if argv else 2
     name, rest = argv[0], argv[1:]
     if name not in cmds:
         print(f"dilated-repro: error: unknown command {name!r}; choose from {', '.join(cmds)}", file=sys.stderr)
         return 2
     mod, fn, _ = cmds[name]
-    try: return int(getattr(importlib.import_module(mod), fn)(rest) or 0)
+    try:
+        if name in _ARGUMENTS: parser(name).parse_args(rest)  # --help and argument errors here, before torch loads
+        return int(getattr(importlib.import_module(mod), fn)(rest) or 0)
     except DilatedReproError as e:
         print(f"dilated-repro {name}: error: {e}", file=sys.stderr)
         return 2

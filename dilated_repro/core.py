@@ -5,12 +5,15 @@
 # %% ../nbs/00_core.ipynb #abd81d17
 from __future__ import annotations
 import os, random
-import numpy as np
-import torch
+from typing import TYPE_CHECKING
+if TYPE_CHECKING: import torch  # annotations only
+# numpy and torch are imported inside the functions that use them: the command line imports this module for its
+# error type and help texts, and `dilated-repro --help` must not wait for torch (tested in the CLI notebook)
 
 # %% auto #0
 __all__ = ['NO_PROGRESS_HELP', 'FLAGS_ENV', 'DilatedReproError', 'set_seed', 'default_device', 'in_test', 'has_gpu',
-           'atomic_path', 'atomic_save', 'check_device', 'writable_dir', 'progress', 'flagged']
+           'memory_bytes', 'atomic_path', 'atomic_save', 'writing', 'check_device', 'writable_dir', 'progress',
+           'flagged']
 
 # %% ../nbs/00_core.ipynb #66be9dc5
 class DilatedReproError(Exception):
@@ -20,12 +23,17 @@ class DilatedReproError(Exception):
 def set_seed(seed:int=0, # seed for python, numpy and torch
             ):
     "Seed `random`, `numpy` and `torch` (CPU and CUDA) in one call."
-    random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
+    import numpy as np
+    import torch
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
     if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)
 
 # %% ../nbs/00_core.ipynb #0f38523f
 def default_device() -> torch.device:
     "CUDA when available, else CPU."
+    import torch
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 def in_test() -> bool:
@@ -34,24 +42,34 @@ def in_test() -> bool:
 
 def has_gpu() -> bool:
     "True when a CUDA device is present; `#| gpu` cells check it so a reader's Run All on CPU skips them politely."
+    import torch
     return torch.cuda.is_available()
 
+def memory_bytes() -> int:
+    "This machine's physical memory in bytes: what the size bounds of the commands are stated against."
+    try: return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError): return 16 * 2**30  # no sysconf (Windows): a typical laptop
+
 # %% ../nbs/00_core.ipynb #bcbb1a28
-import tempfile, contextlib, re
+import contextlib, errno, re, tempfile
 from pathlib import Path
 
 def _umask() -> int:
     "The process's umask, read without changing it where Linux says it (`/proc/self/status`)."
     with contextlib.suppress(OSError, AttributeError):
         return int(re.search(r"^Umask:\s*([0-7]+)", Path("/proc/self/status").read_text(), re.M).group(1), 8)
-    m = os.umask(0o022); os.umask(m); return m
+    m = os.umask(0o022)
+    os.umask(m)
+    return m
 
 @contextlib.contextmanager
 def atomic_path(path, # final destination
                 suffix:str=".tmp"):
     "Yield a temporary path next to `path`; on success rename it onto `path`, on error delete it."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix); os.close(fd)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)
     try:
         yield Path(tmp)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it 0600; give it the mode open() would have
@@ -62,20 +80,31 @@ def atomic_path(path, # final destination
 
 def atomic_save(obj, path):
     "`torch.save` to `path` atomically (temp file + rename)."
+    import torch
     with atomic_path(path) as tmp: torch.save(obj, tmp)
     return Path(path)
+@contextlib.contextmanager
+def writing(path, # the file being written, named as the user would know it
+            ):
+    "An OSError while writing `path` as one line: `disk full writing X` (ENOSPC) or `cannot write X (reason)`."
+    try: yield
+    except OSError as e:
+        if e.errno == errno.ENOSPC: raise DilatedReproError(f"disk full writing {path}") from None
+        raise DilatedReproError(f"cannot write {path} ({e.strerror or type(e).__name__})") from None
 
 # %% ../nbs/00_core.ipynb #4a9e1441
 def check_device(device=None, # "cpu", "cuda", "cuda:1", "mps", a torch.device, or None (CUDA if available, else CPU)
                  ) -> torch.device:
     "`device` as a `torch.device` that exists on this machine; a one-line DilatedReproError otherwise."
+    import torch
     if device is None: return default_device()
     try: d = torch.device(device)
     except (RuntimeError, TypeError, ValueError):
         raise DilatedReproError(f"--device {device!r}: not a device name (cpu, cuda, cuda:1, mps)") from None
     if d.type == "cuda":
         n = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if n == 0: raise DilatedReproError(f"--device {device}: CUDA is not available on this machine; use --device cpu")
+        if n == 0:
+            raise DilatedReproError(f"--device {device}: CUDA is not available on this machine; use --device cpu")
         if d.index is not None and d.index >= n:
             raise DilatedReproError(f"--device {device}: this machine has {n} CUDA device(s)")
     elif d.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
