@@ -14,8 +14,8 @@ from .core import DilatedReproError, atomic_path
 from .frontend import FrontEnd, FRONTEND_LAYERS
 
 # %% auto #0
-__all__ = ['V1_TYPES', 'caffe_messages', 'write_caffemodel', 'caffemodel_layers', 'read_caffemodel', 'model_caffe_layers',
-           'load_caffemodel', 'model_blobs', 'model_params', 'export_caffemodel']
+__all__ = ['V1_TYPES', 'CAFFE_MAX_AXES', 'caffe_messages', 'write_caffemodel', 'caffemodel_layers', 'read_caffemodel',
+           'model_caffe_layers', 'load_caffemodel', 'model_blobs', 'model_params', 'export_caffemodel']
 
 # %% ../nbs/07_caffe.ipynb #9051bdf2
 _FIELDS = {  # message -> (field name, number, type, repeated, packed, message type)
@@ -131,11 +131,15 @@ def _peek_name(buf, v1:bool):
     except (IndexError, ValueError): return None
 
 # %% ../nbs/07_caffe.ipynb #128bab9e
+CAFFE_MAX_AXES = 32  # Caffe's kMaxBlobAxes (blob.hpp); numpy's own limit (64) would otherwise surface as a ValueError
+
 def _blob_array(b, where:str) -> np.ndarray:
     "A BlobProto as a float32 numpy array of its declared shape."
     legacy = (b.num, b.channels, b.height, b.width)
     shape = tuple(b.shape.dim) if b.HasField("shape") else legacy if any(legacy) else None
     if shape is None: raise DilatedReproError(f"{where}: blob has no shape")
+    if len(shape) > CAFFE_MAX_AXES:
+        raise DilatedReproError(f"{where}: blob has {len(shape)} dimensions; Caffe allows at most {CAFFE_MAX_AXES}")
     if min(shape, default=0) < 0: raise DilatedReproError(f"{where}: negative dimension in shape {shape}")
     vals = b.double_data if len(b.double_data) else b.data
     if len(vals) != math.prod(shape): raise DilatedReproError(f"{where}: {len(vals)} values for shape {shape}")

@@ -4,25 +4,21 @@
 
 # %% ../nbs/09_data.ipynb #e8a5fd8f
 from __future__ import annotations
-import json, math, time, warnings
-from dataclasses import dataclass, asdict
+import importlib, json, math, warnings
 from pathlib import Path
 import numpy as np
-from PIL import Image, ImageDraw, ImageOps
-from tqdm import tqdm
-from .core import DilatedReproError, atomic_path
+from PIL import Image, ImageOps
+from .core import DilatedReproError
 from .models import PASCAL_VOC_CLASSES, URBAN_CLASSES, URBAN_PALETTE, CITYSCAPES_CLASSES
-from .frontend import MARGIN   # 186 = (receptive field 380 - stride 8) / 2, the authors' label_margin
+from .models import _short  # values from a file, shown bounded in messages
 
 # %% auto #0
 __all__ = ['VOC_CLASSES', 'VOC_MEAN_BGR', 'CAMVID_MEAN_BGR', 'KITTI_MEAN_BGR', 'CITYSCAPES_MEAN_BGR', 'SEGNET_CAMVID_CLASSES',
            'SEGNET_TO_PAPER', 'ROS_KITTI_CLASSES', 'ROS_TO_PAPER', 'CITYSCAPES_LABELS', 'CITYSCAPES_CATEGORIES',
-           'CITYSCAPES_TRAIN_TO_CATEGORY', 'CITYSCAPES_LUT', 'DATASET_KINDS', 'SYNTH_CLASSES', 'SYNTH_PARTIAL',
-           'SIZE_BUCKETS', 'voc_palette', 'read_image', 'read_label_png', 'check_label', 'apply_lut', 'make_lut',
-           'SegDataset', 'VOCSegmentation', 'read_sbd_mat', 'SBDSegmentation', 'VOCSBDTrain', 'VOCAugSegmentation',
-           'CamVid', 'KITTI', 'Cityscapes', 'open_dataset', 'colorize', 'show_samples', 'shape_mask', 'SynthDesign',
-           'synth_sample', 'synthetic_pending', 'make_synthetic_voc', 'size_bucket', 'read_objects', 'read_instances',
-           'size_bucket_map', 'pad_reflect101', 'pad_void', 'DataLayer']
+           'CITYSCAPES_TRAIN_TO_CATEGORY', 'CITYSCAPES_LUT', 'DATASET_KINDS', 'voc_palette', 'read_image',
+           'read_label_png', 'check_label', 'apply_lut', 'make_lut', 'SplitNotFound', 'read_text_file', 'SegDataset',
+           'read_dataset_json', 'VOCSegmentation', 'read_sbd_mat', 'SBDSegmentation', 'VOCSBDTrain',
+           'VOCAugSegmentation', 'CamVid', 'KITTI', 'Cityscapes', 'open_dataset', 'colorize', 'show_samples']
 
 # %% ../nbs/09_data.ipynb #7f5e6bc7
 VOC_CLASSES = PASCAL_VOC_CLASSES   # the 21 names of pascal_voc.json: one definition, in models
@@ -137,16 +133,36 @@ def make_lut(mapping:dict, default:int=-1) -> np.ndarray:
     return lut
 
 # %% ../nbs/09_data.ipynb #6c8a6956
+class SplitNotFound(DilatedReproError):
+    "A split file or folder that does not exist (a caller that treats a split as optional catches this one alone)."
+
 def _need_dir(path, what) -> Path:
     path = Path(path)
-    if not path.is_dir(): raise DilatedReproError(f"{what}: dataset folder {path} not found")
+    if not path.is_dir(): raise SplitNotFound(f"{what}: dataset folder {path} not found")
     return path
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+def read_text_file(path, # a split list or a metadata file
+                   what:str, # what the file is, for the message
+                   ) -> str:
+    "Text of a list or metadata file: UTF-8 with or without a byte-order mark, CRLF/CR line ends read as LF."
+    path = Path(path)
+    b = path.read_bytes()
+    if b.startswith(_UTF16_BOMS):
+        raise DilatedReproError(f"{what}: {path} is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8")
+    try: s = b.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise DilatedReproError(f"{what}: {path} is not UTF-8 text (byte 0x{b[e.start]:02x} at offset {e.start}); "
+                                "save it as UTF-8") from None
+    if "\x00" in s: raise DilatedReproError(f"{what}: {path} holds NUL bytes: not a text file (UTF-16 without a BOM?)")
+    return s.replace("\r\n", "\n").replace("\r", "\n")
 
 def _read_list(path, what) -> list:
     "Image ids listed in a split file; a line may be an id or a pair of paths (the stem of the first one is the id)."
     path = Path(path)
-    if not path.is_file(): raise DilatedReproError(f"{what}: split file {path} not found")
-    ids = [Path(l.split()[0]).stem for l in path.read_text().splitlines() if l.strip()]
+    if not path.is_file(): raise SplitNotFound(f"{what}: split file {path} not found")
+    ids = [Path(line.split()[0]).stem for line in read_text_file(path, f"{what} split file").splitlines() if line.strip()]
     if not ids: raise DilatedReproError(f"{what}: split file {path} is empty")
     return ids
 
@@ -164,8 +180,14 @@ class SegDataset:
         self.classes, self.mean_bgr = classes, mean_bgr
         self.palette = voc_palette() if palette is None else np.asarray(palette, np.uint8)
         if not self.pairs: raise DilatedReproError(f"{name}: the split is empty")
-        missing = [str(p) for pair in self.pairs for p in pair if not p.is_file()]
-        if missing: raise DilatedReproError(f"{name}: {len(missing)} listed file(s) missing, e.g. {', '.join(missing[:3])}")
+        self.check_files()
+
+    def check_files(self) -> SegDataset:
+        "Every listed image and label file exists, else one line naming the first missing one and how many are."
+        missing = [p for pair in self.pairs for p in pair if not p.is_file()]
+        if missing:
+            raise DilatedReproError(f"{self.name}: {len(missing)} listed file(s) missing, first {missing[0]}")
+        return self
 
     @property
     def ids(self): return [a.stem for a, _ in self.pairs]
@@ -181,13 +203,37 @@ class SegDataset:
         ip, lp = self.pairs[i]
         img, lbl = read_image(ip, exif=False), self.read_label(lp)   # the label's pixel grid
         if img.shape[:2] != lbl.shape:
-            raise DilatedReproError(f"{self.name}: image {ip} is {img.shape[1]}x{img.shape[0]} but label {lp} is {lbl.shape[1]}x{lbl.shape[0]}")
+            raise DilatedReproError(f"{self.name}: image {ip} is {img.shape[1]}x{img.shape[0]} but label {lp} is "
+                                    f"{lbl.shape[1]}x{lbl.shape[0]}")
         return img, check_label(lbl, self.C, lp)
 
 # %% ../nbs/09_data.ipynb #d5ec70dd
-def _dataset_meta(root) -> dict:
+def _finite(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+def _rgb(c) -> bool: return isinstance(c, list) and len(c) == 3 and all(type(v) is int and 0 <= v <= 255 for v in c)
+
+_META_CHECKS = [  # key of dataset.json, valid? (value, whole file), what it must be
+    ("classes", lambda v, m: isinstance(v, list) and len(v) >= 1 and all(isinstance(c, str) and c for c in v),
+     "a non-empty list of class names"),
+    ("palette", lambda v, m: isinstance(v, list) and all(_rgb(c) for c in v)
+                             and len(v) >= len(m.get("classes") or []), "one [R, G, B] of ints 0-255 per class"),
+    ("mean_bgr", lambda v, m: isinstance(v, list) and len(v) == 3 and all(_finite(x) for x in v),
+     "3 finite numbers (the BGR mean pixel)"),
+]
+
+def read_dataset_json(root) -> dict:
+    "The folder's `dataset.json` (classes, palette, mean_bgr, ...), checked key by key; {} when there is none."
     p = Path(root)/"dataset.json"
-    return json.loads(p.read_text()) if p.is_file() else {}
+    if not p.is_file(): return {}
+    try: meta = json.loads(read_text_file(p, "dataset.json"))
+    except json.JSONDecodeError as e:
+        raise DilatedReproError(f"{p}: not JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    except RecursionError: raise DilatedReproError(f"{p}: nested too deeply to be a dataset description") from None
+    if not isinstance(meta, dict):
+        raise DilatedReproError(f"{p}: the top level must be an object {{...}}, got a {type(meta).__name__}")
+    for key, ok, what in _META_CHECKS:
+        if key in meta and not ok(meta[key], meta):
+            raise DilatedReproError(f"{p}: key {key!r} must be {what}, got {_short(meta[key])}")
+    return meta
 
 def _voc_root(root, image_dir="JPEGImages") -> Path:
     "The VOC2012 folder: `root` itself, or `root/VOC2012`, or `root/VOCdevkit/VOC2012`."
@@ -195,7 +241,7 @@ def _voc_root(root, image_dir="JPEGImages") -> Path:
     return next((p for p in (root, root/"VOC2012", root/"VOCdevkit"/"VOC2012") if (p/image_dir).is_dir()), root)
 
 class VOCSegmentation(SegDataset):
-    "Pascal VOC 2012 segmentation (or any folder in its layout, e.g. the synthetic set): `ImageSets/Segmentation/<split>.txt`."
+    "Pascal VOC 2012 segmentation (or a folder in its layout, e.g. the synthetic set): `ImageSets/Segmentation/<split>.txt`."
     def __init__(self, root, # VOC2012 folder (the one holding JPEGImages), or VOCdevkit above it
                  split:str="train", # name of the split file
                  C:int|None=None, # number of classes; default from dataset.json, else 21
@@ -204,11 +250,12 @@ class VOCSegmentation(SegDataset):
         root = Path(root)
         root = _voc_root(root, image_dir)
         self.root, self.split = _need_dir(root, "VOC"), split
-        _need_dir(root/image_dir, "VOC images"); _need_dir(root/label_dir, "VOC labels")
+        _need_dir(root/image_dir, "VOC images")
+        _need_dir(root/label_dir, "VOC labels")
         ids = _read_list(root/split_dir/f"{split}.txt", "VOC")
         self.excluded = [i for i in ids if exclude and i in exclude]
         ids = [i for i in ids if not (exclude and i in exclude)]
-        meta = self.meta = _dataset_meta(root)
+        meta = self.meta = read_dataset_json(root)
         classes = meta.get("classes", VOC_CLASSES)
         super().__init__([(root/image_dir/f"{i}.jpg", root/label_dir/f"{i}.png") for i in ids],
                          C or len(classes), name=f"VOC {split} ({root})", classes=classes,
@@ -276,11 +323,13 @@ class CamVid(SegDataset):
         root = self.root = _need_dir(root, "CamVid")
         idir, ldir = _need_dir(root/split, "CamVid images"), _need_dir(root/f"{split}annot", "CamVid labels")
         lst = root/f"{split}.txt"
-        names = [Path(l.split()[0]).name for l in lst.read_text().splitlines() if l.strip()] if lst.is_file() \
-                else sorted(p.name for p in idir.glob("*.png"))
-        if not names: raise DilatedReproError(f"CamVid: split {split!r} lists no images ({lst if lst.is_file() else idir})")
-        super().__init__([(idir/n, ldir/n) for n in names], 11, name=f"CamVid {split} ({root})", classes=URBAN_CLASSES,
-                         lut=make_lut(SEGNET_TO_PAPER), mean_bgr=CAMVID_MEAN_BGR, palette=URBAN_PALETTE)
+        if lst.is_file():
+            names = [Path(ln.split()[0]).name for ln in read_text_file(lst, "CamVid split file").splitlines() if ln.strip()]
+        else: names = sorted(p.name for p in idir.glob("*.png"))
+        if not names:
+            raise DilatedReproError(f"CamVid: split {split!r} lists no images ({lst if lst.is_file() else idir})")
+        super().__init__([(idir/n, ldir/n) for n in names], 11, name=f"CamVid {split} ({root})",
+                         classes=URBAN_CLASSES, lut=make_lut(SEGNET_TO_PAPER), mean_bgr=CAMVID_MEAN_BGR, palette=URBAN_PALETTE)
 
 # %% ../nbs/09_data.ipynb #acd84e5d
 ROS_KITTI_CLASSES = ("sky", "building", "road", "sidewalk", "fence", "vegetation", "pole", "car", "sign", "pedestrian",
@@ -390,228 +439,17 @@ def show_samples(ds, n:int=4, # number of samples
     fig.tight_layout()
     return fig
 
-# %% ../nbs/09_data.ipynb #8903dec2
-SYNTH_CLASSES = ("background", "disc", "square", "triangle", "ring", "cross")
+# %% ../nbs/09_data.ipynb #de3c1f37
+_MOVED = {  # names whose homes are now their own modules (09b_synthetic, 09c_data_layer), still importable from here
+    "synthetic": ("SYNTH_CLASSES", "SYNTH_PARTIAL", "SPLIT_STREAMS", "SIZE_BUCKETS", "shape_mask", "SynthDesign",
+                  "synth_sample", "synthetic_pending", "make_synthetic_voc", "size_bucket", "read_objects",
+                  "read_instances", "size_bucket_map"),
+    "datalayer": ("pad_reflect101", "pad_void", "DataLayer"),
+}
+__all__ = [*globals().get("__all__", []), *(n for names in _MOVED.values() for n in names)]
 
-def shape_mask(k:int, # class: 1 disc, 2 square, 3 triangle, 4 ring, 5 cross
-               u, v, # coordinates in the object's frame (arrays, broadcast)
-               R:float, # half the nominal diameter $s$
-               grow:float=0.0): # $g$: grow every threshold by this many pixels (ring: filled)
-    "Boolean region of shape `k` at `(u, v)`."
-    if k == 1: return u*u + v*v <= (R + grow)**2
-    if k == 2: return np.maximum(np.abs(u), np.abs(v)) <= 0.8*R + grow
-    if k == 3:
-        m = u*0 == 0
-        for a in np.pi/2 + 2*np.pi/3*np.arange(3): m = m & (u*np.cos(a) + v*np.sin(a) <= 0.55*R + grow)
-        return m
-    if k == 4:
-        r2 = u*u + v*v
-        return (r2 <= (R + grow)**2) & ((grow > 0) | (r2 >= (0.55*R)**2))
-    if k == 5:
-        au, av = np.abs(u), np.abs(v)
-        return ((au <= R + grow) & (av <= 0.36*R + grow)) | ((au <= 0.36*R + grow) & (av <= R + grow))
-    raise DilatedReproError(f"shape_mask: class k={k} is not one of 1..5")
-
-# %% ../nbs/09_data.ipynb #527a679b
-@dataclass(frozen=True)
-class SynthDesign:
-    "Parameters of the synthetic set (synthetic_design.md §2, design A)."
-    grid: int = 6                    # background: grid x grid x 3 uniform colours, bilinearly upsampled
-    n_lines: int = 12                # clutter: straight segments, random end points and colour
-    line_width: tuple = (1, 3)       # clutter line width range, px
-    noise: float = 0.06              # Gaussian pixel noise sigma on [0, 1] intensities, whole image
-    big: tuple = (0.45, 0.95)        # the first object's diameter, as a fraction of the image size
-    n_more: tuple = (3, 6)           # number of further objects (inclusive range)
-    s_min: float = 12.0              # further objects: diameter log-uniform in [s_min, big[0]*size]
-    gap: float = 6.0                 # objects may not come closer than this, px
-    tries: int = 30                  # placement attempts before an object is dropped
-    stripe_amp: float = 0.3          # texture: colour * (1 + amp*sin(2 pi (x cos t + y sin t)/lambda + phase))
-    stripe_period: tuple = (4.0, 10.0)  # lambda range, px
-
-# %% ../nbs/09_data.ipynb #b7ff0184
-def _bilinear_matrix(S, n):
-    "(S, n) matrix that bilinearly upsamples n samples to S pixels (pixel centres, edges clamped)."
-    x = np.clip((np.arange(S) + 0.5)/S*n - 0.5, 0, n - 1)
-    return np.clip(1 - np.abs(x[:, None] - np.arange(n)[None]), 0, None)
-
-def _background(rng, S, D):
-    "Smooth random colour field plus straight-line clutter, float32 (S, S, 3) in [0, 1]."
-    g, W = rng.uniform(0, 1, (D.grid, D.grid, 3)), _bilinear_matrix(S, D.grid)
-    img = np.stack([W @ g[..., c] @ W.T for c in range(3)], -1).astype(np.float32)
-    lines = Image.new("L", (S, S)); draw = ImageDraw.Draw(lines)
-    cols = rng.uniform(0, 1, (D.n_lines + 1, 3)).astype(np.float32)
-    for j in range(D.n_lines):
-        draw.line([float(t) for t in rng.uniform(0, S, 4)], fill=j + 1, width=int(rng.integers(D.line_width[0], D.line_width[1] + 1)))
-    li = np.asarray(lines); on = li > 0
-    img[on] = cols[li[on]]
-    return img
-
-# %% ../nbs/09_data.ipynb #00c8357b
-def _place(rng, img, lbl, inst, occ, s, D, objects):
-    "Try to place one object of diameter `s`; draw it into img/lbl/inst, reserve its grown region in `occ`."
-    S, R, k = img.shape[0], s/2, int(rng.integers(1, 6))
-    for _ in range(D.tries):
-        cx, cy = rng.uniform(R, S - R, 2); phi = rng.uniform(0, 2*np.pi)
-        h = 1.15*R + D.gap + 1                                 # covers every shape (square corner 1.13R) + gap
-        y0, y1, x0, x1 = max(0, int(cy - h)), min(S, int(cy + h) + 1), max(0, int(cx - h)), min(S, int(cx + h) + 1)
-        dy = (np.arange(y0, y1, dtype=np.float32) + np.float32(0.5 - cy))[:, None]  # (h, 1) pixel centres
-        dx = (np.arange(x0, x1, dtype=np.float32) + np.float32(0.5 - cx))[None]     # (1, w)
-        c, sn = np.float32(np.cos(phi)), np.float32(np.sin(phi))
-        u, v = dx*c + dy*sn, -dx*sn + dy*c
-        m = shape_mask(k, u, v, R)
-        if not m.any() or (occ[y0:y1, x0:x1] & m).any(): continue
-        occ[y0:y1, x0:x1] |= shape_mask(k, u, v, R, grow=D.gap)
-        th, lam, ph = rng.uniform(0, np.pi), rng.uniform(*D.stripe_period), rng.uniform(0, 2*np.pi)
-        col = rng.uniform(0, 1, 3).astype(np.float32)
-        ys, xs = np.nonzero(m)
-        stripe = 1 + D.stripe_amp*np.sin(2*np.pi*(dx[0, xs]*np.cos(th) + dy[ys, 0]*np.sin(th))/lam + ph)
-        img[y0 + ys, x0 + xs] = col*stripe[:, None].astype(np.float32)
-        lbl[y0 + ys, x0 + xs] = k; inst[y0 + ys, x0 + xs] = len(objects) + 1
-        objects.append({"instance": len(objects) + 1, "class": k, "diameter": round(float(s), 2),
-                        "center": [round(float(cx), 2), round(float(cy), 2)], "pixels": int(m.sum())})
-        return True
-    return False
-
-# %% ../nbs/09_data.ipynb #ebfc8a6a
-def synth_sample(rng:np.random.Generator, size:int=256, design:SynthDesign=SynthDesign()):
-    "One synthetic sample: (image RGB uint8, label uint8, instance map uint8, list of object dicts)."
-    D, S = design, size
-    img = _background(rng, S, D)
-    lbl, inst, occ = np.zeros((S, S), np.uint8), np.zeros((S, S), np.uint8), np.zeros((S, S), bool)
-    n = int(rng.integers(D.n_more[0], D.n_more[1] + 1))
-    sizes = [rng.uniform(*D.big)*S] + list(np.exp(rng.uniform(np.log(D.s_min), np.log(D.big[0]*S), n)))
-    objects = []
-    for s in sizes: _place(rng, img, lbl, inst, occ, s, D, objects)
-    img += np.float32(D.noise)*rng.standard_normal(img.shape, dtype=np.float32)
-    return (np.clip(img, 0, 1)*255 + 0.5).astype(np.uint8), lbl, inst, objects
-
-# %% ../nbs/09_data.ipynb #f6006574
-def _save_png(a, path, palette=True):
-    im = Image.fromarray(a, "P" if palette else "L")
-    if palette: im.putpalette(voc_palette().tobytes())
-    im.save(path)
-
-SYNTH_PARTIAL = "synthetic.partial.json"  # written first, removed after dataset.json: the set is being written
-
-def synthetic_pending(root) -> bool:
-    "True when `make_synthetic_voc` should (re)write `root`: missing, empty, or left incomplete by an interrupted run."
-    root = Path(root)
-    if (root/"dataset.json").is_file(): return False
-    return not root.exists() or (root.is_dir() and ((root/SYNTH_PARTIAL).is_file() or not any(root.iterdir())))
-
-def make_synthetic_voc(root, # output folder (VOC layout)
-                       n_train:int, n_val:int, # number of images per split
-                       size:int=256, # image side, px
-                       seed:int=0, # the dataset seed: same seed, same files
-                       design:SynthDesign=SynthDesign(),
-                       quality:int=95, # JPEG quality
-                       progress:bool=True) -> Path:
-    "Write the synthetic shape-by-outline set in the VOC layout under `root`; return `root`."
-    root = Path(root)
-    if n_train < 1 or n_val < 0: raise DilatedReproError(f"make_synthetic_voc: need n_train >= 1 and n_val >= 0, got {n_train}, {n_val}")
-    if size < 64: raise DilatedReproError(f"make_synthetic_voc: size={size} is too small (>= 64)")
-    req = {"name": "synthetic", "version": 1, "n_train": n_train, "n_val": n_val, "size": size, "seed": seed,
-           "design": asdict(design), "jpeg_quality": quality}
-    old = _dataset_meta(root)
-    if old and {k: old.get(k) for k in req} == json.loads(json.dumps(req)): return root
-    if old: raise DilatedReproError(f"{root} already holds a different synthetic set ({ {k: old.get(k) for k in ('n_train', 'n_val', 'size', 'seed')} }); use another folder or delete it")
-    root.mkdir(parents=True, exist_ok=True); (root/SYNTH_PARTIAL).write_text(json.dumps(req))  # until dataset.json exists
-    for sub in ("JPEGImages", "SegmentationClass", "SegmentationObject", "ImageSets/Segmentation"): (root/sub).mkdir(parents=True, exist_ok=True)
-    t0, total = time.perf_counter(), np.zeros(3)
-    for code, (split, n) in enumerate([("train", n_train), ("val", n_val)], 1):
-        ids, objects = [], {}
-        for i in tqdm(range(n), desc=f"synthetic {split}", disable=not progress or n == 0):
-            img, lbl, inst, objs = synth_sample(np.random.default_rng((seed, code, i)), size, design)
-            iid = f"{split}_{i:05d}"; ids.append(iid); objects[iid] = objs
-            Image.fromarray(img).save(root/"JPEGImages"/f"{iid}.jpg", quality=quality, subsampling=0)
-            _save_png(lbl, root/"SegmentationClass"/f"{iid}.png"); _save_png(inst, root/"SegmentationObject"/f"{iid}.png")
-            if split == "train": total += img.reshape(-1, 3).mean(0)
-        (root/"ImageSets/Segmentation"/f"{split}.txt").write_text("".join(f"{i}\n" for i in ids))
-        (root/f"objects_{split}.json").write_text(json.dumps(objects))
-    meta = dict(req, classes=list(SYNTH_CLASSES), palette=voc_palette(len(SYNTH_CLASSES)).tolist(),
-                mean_bgr=[round(float(x), 3) for x in (total/n_train)[::-1]], seconds=round(time.perf_counter() - t0, 2))
-    with atomic_path(root/"dataset.json") as tmp: tmp.write_text(json.dumps(meta, indent=1))
-    (root/SYNTH_PARTIAL).unlink(missing_ok=True)
-    return root
-
-# %% ../nbs/09_data.ipynb #4dadf68b
-SIZE_BUCKETS = {"small": (0.0, 40.0), "medium": (40.0, 110.0), "large": (110.0, math.inf)}  # diameter s, px
-
-def size_bucket(s:float) -> str:
-    "Bucket name of an object of nominal diameter `s` px."
-    return next(k for k, (lo, hi) in SIZE_BUCKETS.items() if lo <= s < hi)
-
-def read_objects(root, split:str) -> dict:
-    "The object list of each image of a synthetic split: `{image id: [{instance, class, diameter, center, pixels}]}`."
-    p = Path(root)/f"objects_{split}.json"
-    if not p.is_file(): raise DilatedReproError(f"{p} not found; object sizes exist only for sets made by make_synthetic_voc")
-    return json.loads(p.read_text())
-
-def read_instances(root, image_id:str) -> np.ndarray:
-    "The instance map `SegmentationObject/<id>.png` (0 = background, k = the k-th object of the image)."
-    return read_label_png(Path(root)/"SegmentationObject"/f"{image_id}.png")
-
-def size_bucket_map(inst:np.ndarray, objects:list) -> np.ndarray:
-    "Per-pixel size bucket: 0 background, 1 small, 2 medium, 3 large."
-    lut = np.zeros(256, np.uint8)
-    for o in objects: lut[o["instance"]] = 1 + list(SIZE_BUCKETS).index(size_bucket(o["diameter"]))
-    return lut[inst]
-
-# %% ../nbs/09_data.ipynb #405f0e8a
-def pad_reflect101(a:np.ndarray, top:int, bottom:int, left:int, right:int) -> np.ndarray:
-    "Pad an (H, W[, C]) array with OpenCV's BORDER_REFLECT_101 (numpy's 'reflect': edge pixel not repeated)."
-    return np.pad(a, ((top, bottom), (left, right)) + ((0, 0),)*(a.ndim - 2), mode="reflect")
-
-def pad_void(a:np.ndarray, top:int, bottom:int, left:int, right:int, value:int=255) -> np.ndarray:
-    "Pad a label map with the constant `value` (void)."
-    return np.pad(a, ((top, bottom), (left, right)), constant_values=value)
-
-# %% ../nbs/09_data.ipynb #bf554058
-@dataclass
-class DataLayer:
-    "The authors' training data layer (ImageLabelData): pad, crop, mirror, BGR mean, labels at stride 8."
-    crop_size: int = 500             # docs/training.md VOC front end: 500; urban (Appendix A): 628
-    mean_bgr: tuple = VOC_MEAN_BGR   # subtracted per channel, BGR order (datasets/*.json)
-    margin: int = MARGIN             # reflect-101 padding of the image, 255 for the label
-    label_stride: int = 8            # 8 = authors; 1 = full-resolution label (deviation, see above)
-    mirror: bool = True              # random horizontal flip (train only)
-    train: bool = True               # False: centred crop, no mirror (the layer's TEST phase)
-
-    def __post_init__(self):
-        inner = self.crop_size - 2*self.margin
-        if inner <= 0 or inner % self.label_stride:
-            raise DilatedReproError(f"DataLayer: crop_size {self.crop_size} - 2*{self.margin} must be a positive multiple of label_stride {self.label_stride}")
-
-    @property
-    def label_dim(self) -> int:
-        "Side $d$ of the label grid: (crop - 2m) / label_stride."
-        return (self.crop_size - 2*self.margin)//self.label_stride
-
-# %% ../nbs/09_data.ipynb #efeb72e1
-def _crop_pair(self:DataLayer, image, label, rng):
-    "Steps 1-4: pad, pad up to the crop, crop (random or centred), mirror."
-    m, cs = self.margin, self.crop_size
-    image, label = pad_reflect101(image, m, m, m, m), pad_void(label, m, m, m, m)
-    H, W = label.shape
-    ph, pw = max(0, cs - H), max(0, cs - W)
-    if ph or pw:
-        image = pad_reflect101(image, ph//2, ph - ph//2, pw//2, pw - pw//2)
-        label = pad_void(label, ph//2, ph - ph//2, pw//2, pw - pw//2)
-        H, W = label.shape
-    if self.train: y, x = int(rng.integers(0, H - cs + 1)), int(rng.integers(0, W - cs + 1))
-    else: y, x = (H - cs)//2, (W - cs)//2
-    image, label = image[y:y+cs, x:x+cs], label[y:y+cs, x:x+cs]
-    if self.train and self.mirror and rng.random() < 0.5: image, label = image[:, ::-1], label[:, ::-1]
-    return image, label
-
-def _call(self:DataLayer, image:np.ndarray, label:np.ndarray, rng:np.random.Generator|None=None):
-    "One training sample: (float32 BGR mean-subtracted `(3, crop, crop)`, uint8 labels `(d, d)`)."
-    if image.shape[:2] != label.shape: raise DilatedReproError(f"DataLayer: image {image.shape[:2]} and label {label.shape} differ in size")
-    if rng is None: rng = np.random.default_rng()
-    img, lbl = _crop_pair(self, image, label, rng)
-    x = (img[..., ::-1].astype(np.float32) - np.asarray(self.mean_bgr, np.float32)).transpose(2, 0, 1)  # (3, cs, cs) BGR
-    m, s, d = self.margin, self.label_stride, self.label_dim
-    y = lbl[m:m + s*d:s, m:m + s*d:s]                                                                   # (d, d) at m + s*i
-    return np.ascontiguousarray(x), np.ascontiguousarray(y)
-
-DataLayer.__call__ = _call
+def __getattr__(name:str):
+    "`from dilated_repro.data import make_synthetic_voc` keeps working: the moved name, imported on first use (PEP 562)."
+    home = next((m for m, names in _MOVED.items() if name in names), None)
+    if home is None: raise AttributeError(f"module 'dilated_repro.data' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"dilated_repro.{home}"), name)
