@@ -11,7 +11,7 @@ from .core import DilatedReproError
 
 # %% auto #0
 __all__ = ['PEAK_C', 'ROOFLINE', 'CPU', 'parse_cpuinfo', 'detect_cpu', 'compiler', 'build_peak', 'Limit', 'physical_limit',
-           'best_of', 'roofline', 'check_yardstick', 'share']
+           'best_of', 'roofline', 'check_yardstick', 'share', 'conv_flops', 'step_profile']
 
 # %% ../nbs/13a_limits.ipynb #92859ec9
 @dataclass(frozen=True)
@@ -252,3 +252,42 @@ def share(rate:float, limit:float|None, what:str="the physical limit") -> float|
     if s > 1.02:
         raise DilatedReproError(f"share {s:.2f} of {what} ({rate:.1f} / {limit:.1f} GFLOP/s): yardstick wrong")
     return min(s, 1.0)
+
+# %% ../nbs/13a_limits.ipynb #e2c5b0f2
+def conv_flops(conv, # an nn.Conv2d
+               out_shape:tuple, # its output (N, C, H, W)
+               ) -> int:
+    "Forward FLOPs of `conv` by the literal definition: 2 k_h k_w c_in c_out H W N (groups 1)."
+    n, co, h, w = out_shape
+    return 2*conv.kernel_size[0]*conv.kernel_size[1]*conv.in_channels*co*h*w*n
+
+def step_profile(module, # e.g. ContextModule(21, "large")
+                 x, # its input (N, C, H, W)
+                 layout:str="NCHW", # or "NHWC" (channels_last)
+                 repeats:int=3) -> dict:
+    "Seconds and GFLOP/s of a training step (forward + backward) of `module`, whole and per convolution."
+    import torch
+    fmt = torch.channels_last if layout == "NHWC" else torch.contiguous_format
+    module = module.to(memory_format=fmt)
+    x = x.to(memory_format=fmt)
+    seen = []
+    hooks = [m.register_forward_hook(lambda m, i, o: seen.append((m, i[0].detach(), tuple(o.shape))))
+             for m in module.modules() if isinstance(m, torch.nn.Conv2d)]
+    with torch.no_grad(): module(x)
+    for h in hooks: h.remove()
+    def step(): module(x).square().mean().backward()
+    F = sum(conv_flops(m, s) for m, _, s in seen)
+    whole = _best(step, repeats)
+    layers = []
+    for i, (m, xin, shape) in enumerate(seen):
+        xin = xin.clone().requires_grad_(True)
+        fwd = _best(lambda: m(xin), repeats)
+        y = m(xin)
+        g = torch.ones(shape).to(memory_format=fmt)
+        bwd = _best(lambda: torch.autograd.grad(y, [xin, m.weight], g, retain_graph=True), repeats)
+        f = conv_flops(m, shape)
+        layers.append(dict(layer=i + 1, shape=f"{m.in_channels}->{m.out_channels} k{m.kernel_size[0]} d{m.dilation[0]}",
+                           gflop=3*f/1e9, forward_s=fwd, backward_s=bwd, forward_rate=f/fwd/1e9,
+                           backward_rate=2*f/bwd/1e9))
+    module.zero_grad(set_to_none=True)
+    return dict(layout=layout, gflop=3*F/1e9, seconds=whole, rate=3*F/whole/1e9, layers=layers)
