@@ -13,7 +13,7 @@ __all__ = ['COMMANDS', 'parser', 'cli_table1', 'main']
 # %% ../nbs/90_cli.ipynb #0f424ee3
 COMMANDS = {  # name -> (module, function, one line of help); the module is imported only when its command runs
     "table1": ("dilated_repro.cli", "cli_table1", "print Table 1 of the paper, measured from the context modules"),
-    "predict": ("dilated_repro.predict", "cli_predict",
+    "predict": ("dilated_repro.predict_cli", "cli_predict",
                 "label images with a released model or a checkpoint, as the authors' predict.py"),
     "train": ("dilated_repro.train", "cli_train",
               "train a recipe: front end, context module on cached scores, or joint"),
