@@ -20,25 +20,47 @@ __all__ = ['V1_TYPES', 'CAFFE_MAX_AXES', 'caffe_messages', 'write_caffemodel', '
 # %% ../nbs/07_caffe.ipynb #9051bdf2
 _FIELDS = {  # message -> (field name, number, type, repeated, packed, message type)
     "BlobShape": [("dim", 1, "int64", True, True, None)],
-    "BlobProto": [("num", 1, "int32", False, False, None), ("channels", 2, "int32", False, False, None),
-                  ("height", 3, "int32", False, False, None), ("width", 4, "int32", False, False, None),
-                  ("data", 5, "float", True, True, None), ("diff", 6, "float", True, True, None),
-                  ("shape", 7, "message", False, False, "BlobShape"), ("double_data", 8, "double", True, True, None),
-                  ("double_diff", 9, "double", True, True, None)],
-    "ConvolutionParameter": [("num_output", 1, "uint32", False, False, None), ("bias_term", 2, "bool", False, False, None),
-                  ("pad", 3, "uint32", True, False, None), ("kernel_size", 4, "uint32", True, False, None),
-                  ("group", 5, "uint32", False, False, None), ("stride", 6, "uint32", True, False, None),
-                  ("dilation", 18, "uint32", True, False, None)],
-    "LayerParameter": [("name", 1, "string", False, False, None), ("type", 2, "string", False, False, None),
-                  ("bottom", 3, "string", True, False, None), ("top", 4, "string", True, False, None),
-                  ("blobs", 7, "message", True, False, "BlobProto"),
-                  ("convolution_param", 106, "message", False, False, "ConvolutionParameter")],
-    "V1LayerParameter": [("bottom", 2, "string", True, False, None), ("top", 3, "string", True, False, None),
-                  ("name", 4, "string", False, False, None), ("type", 5, "int32", False, False, None),
-                  ("blobs", 6, "message", True, False, "BlobProto"),
-                  ("convolution_param", 10, "message", False, False, "ConvolutionParameter")],
-    "NetParameter": [("name", 1, "string", False, False, None), ("layers", 2, "message", True, False, "V1LayerParameter"),
-                  ("layer", 100, "message", True, False, "LayerParameter")],
+    "BlobProto": [
+        ("num", 1, "int32", False, False, None),
+        ("channels", 2, "int32", False, False, None),
+        ("height", 3, "int32", False, False, None),
+        ("width", 4, "int32", False, False, None),
+        ("data", 5, "float", True, True, None),
+        ("diff", 6, "float", True, True, None),
+        ("shape", 7, "message", False, False, "BlobShape"),
+        ("double_data", 8, "double", True, True, None),
+        ("double_diff", 9, "double", True, True, None),
+    ],
+    "ConvolutionParameter": [
+        ("num_output", 1, "uint32", False, False, None),
+        ("bias_term", 2, "bool", False, False, None),
+        ("pad", 3, "uint32", True, False, None),
+        ("kernel_size", 4, "uint32", True, False, None),
+        ("group", 5, "uint32", False, False, None),
+        ("stride", 6, "uint32", True, False, None),
+        ("dilation", 18, "uint32", True, False, None),
+    ],
+    "LayerParameter": [
+        ("name", 1, "string", False, False, None),
+        ("type", 2, "string", False, False, None),
+        ("bottom", 3, "string", True, False, None),
+        ("top", 4, "string", True, False, None),
+        ("blobs", 7, "message", True, False, "BlobProto"),
+        ("convolution_param", 106, "message", False, False, "ConvolutionParameter"),
+    ],
+    "V1LayerParameter": [
+        ("bottom", 2, "string", True, False, None),
+        ("top", 3, "string", True, False, None),
+        ("name", 4, "string", False, False, None),
+        ("type", 5, "int32", False, False, None),
+        ("blobs", 6, "message", True, False, "BlobProto"),
+        ("convolution_param", 10, "message", False, False, "ConvolutionParameter"),
+    ],
+    "NetParameter": [
+        ("name", 1, "string", False, False, None),
+        ("layers", 2, "message", True, False, "V1LayerParameter"),
+        ("layer", 100, "message", True, False, "LayerParameter"),
+    ],
 }
 V1_TYPES = {"Convolution": 4, "Deconvolution": 39, "InnerProduct": 14}  # V1LayerParameter.LayerType values used here
 
@@ -48,7 +70,9 @@ def caffe_messages() -> SimpleNamespace:
     "The Caffe message classes, built once from `_FIELDS` with protobuf's descriptor pool (no protoc, no generated file)."
     from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
     FD = descriptor_pb2.FieldDescriptorProto
-    fdp = descriptor_pb2.FileDescriptorProto(name="dilated_repro_caffe.proto", package="dilated_repro_caffe", syntax="proto2")
+    fdp = descriptor_pb2.FileDescriptorProto(
+        name="dilated_repro_caffe.proto", package="dilated_repro_caffe", syntax="proto2"
+    )
     for mname, fields in _FIELDS.items():
         m = fdp.message_type.add(name=mname)
         for fname, num, typ, rep, packed, mtype in fields:
@@ -56,8 +80,11 @@ def caffe_messages() -> SimpleNamespace:
                             label=FD.LABEL_REPEATED if rep else FD.LABEL_OPTIONAL)
             if mtype: f.type_name = f".dilated_repro_caffe.{mtype}"
             if packed: f.options.packed = True
-    pool = descriptor_pool.DescriptorPool(); pool.Add(fdp)
-    get = getattr(message_factory, "GetMessageClass", None) or (lambda d: message_factory.MessageFactory(pool).GetPrototype(d))
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(fdp)
+    get = getattr(message_factory, "GetMessageClass", None) or (
+        lambda d: message_factory.MessageFactory(pool).GetPrototype(d)
+    )
     return SimpleNamespace(**{n: get(pool.FindMessageTypeByName(f"dilated_repro_caffe.{n}")) for n in _FIELDS})
 
 # %% ../nbs/07_caffe.ipynb #0b1868b1
@@ -84,23 +111,30 @@ def _blob_bytes(a:np.ndarray, legacy:bool) -> bytes:
     return head + (_field(5, a.tobytes()) if a.size else b"") + tail
 
 # %% ../nbs/07_caffe.ipynb #d4912c8d
-def write_caffemodel(path, # destination .caffemodel
-                     blobs:dict, # layer name -> list of arrays (weight, bias, ...)
-                     v1:bool=False, # legacy `layers` field, enum types and 4-d num/channels/height/width blobs
-                     types:dict|None=None, # layer name -> Caffe type (default "Convolution", "Deconvolution" for *upsample)
-                     params:dict|None=None, # layer name -> ConvolutionParameter fields (num_output, pad, dilation, ...)
-                     name:str="", # NetParameter.name
-                     ) -> Path:
+def write_caffemodel(
+    path,  # destination .caffemodel
+    blobs: dict,  # layer name -> list of arrays (weight, bias, ...)
+    v1: bool = False,  # legacy `layers` field, enum types and 4-d num/channels/height/width blobs
+    types: dict | None = None,  # layer name -> Caffe type (default "Convolution", "Deconvolution" for *upsample)
+    params: dict | None = None,  # layer name -> ConvolutionParameter fields (num_output, pad, dilation, ...)
+    name: str = "",  # NetParameter.name
+) -> Path:
     "Write `blobs` as a binary Caffe NetParameter (atomically)."
     M, types, params = caffe_messages(), types or {}, params or {}
     Layer, field_no, blob_no = (M.V1LayerParameter, 2, 6) if v1 else (M.LayerParameter, 100, 7)
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
-        if name: f.write(M.NetParameter(name=name).SerializeToString())
+        if name:
+            f.write(M.NetParameter(name=name).SerializeToString())
         for lname, arrays in blobs.items():
             t = types.get(lname, "Deconvolution" if lname.endswith("upsample") else "Convolution")
-            if v1 and t not in V1_TYPES: raise DilatedReproError(f"layer {lname!r}: type {t!r} has no V1 code here; use one of {list(V1_TYPES)}")
+            if v1 and t not in V1_TYPES:
+                raise DilatedReproError(f"layer {lname!r}: type {t!r} has no V1 code here; use one of {list(V1_TYPES)}")
             head = Layer(name=lname, type=V1_TYPES[t] if v1 else t).SerializeToString()
-            tail = Layer(convolution_param=M.ConvolutionParameter(**params[lname])).SerializeToString() if lname in params else b""
+            tail = (
+                Layer(convolution_param=M.ConvolutionParameter(**params[lname])).SerializeToString()
+                if lname in params
+                else b""
+            )
             body = head + b"".join(_field(blob_no, _blob_bytes(np.asarray(a), v1)) for a in arrays) + tail
             f.write(_field(field_no, body))
     return Path(path)
@@ -112,7 +146,8 @@ def _read_varint(buf, pos:int):
     "Decode a varint at `pos`; returns (value, next position) or raises IndexError at the end of `buf`."
     shift = val = 0
     while True:
-        b = buf[pos]; pos += 1
+        b = buf[pos]
+        pos += 1
         val |= (b & 0x7F) << shift
         if not b & 0x80: return val, pos
         shift += 7
@@ -126,7 +161,8 @@ def _peek_name(buf, v1:bool):
             key, pos = _read_varint(buf, pos)
             if key & 7 != 2: return None
             n, pos = _read_varint(buf, pos)
-            if key >> 3 == want: return bytes(buf[pos:pos + n]).decode("utf-8", "replace") if pos + n <= len(buf) else None
+            if key >> 3 == want:
+                return bytes(buf[pos : pos + n]).decode("utf-8", "replace") if pos + n <= len(buf) else None
             pos += n
     except (IndexError, ValueError): return None
 
@@ -160,15 +196,19 @@ def caffemodel_layers(path, # .caffemodel file
                 key, pos = _read_varint(buf, pos)
                 num, wt = key >> 3, key & 7
                 if _NET_FIELDS.get(num) != wt: raise ValueError(f"field {num} wire type {wt}")
-                if wt == 0: _, pos = _read_varint(buf, pos); continue
+                if wt == 0:
+                    _, pos = _read_varint(buf, pos)
+                    continue
                 size, pos = _read_varint(buf, pos)
             except (IndexError, ValueError) as e:
                 raise DilatedReproError(f"caffemodel {p}: not a Caffe model at byte {pos} ({e})"
                                         + (f"; file cut after layer {last!r}?" if last else "")) from None
             if pos + size > n:
                 name = _peek_name(buf[pos:n], v1=num == 2) if num in (2, 100) else None
-                raise DilatedReproError(f"caffemodel {p}: truncated inside layer {name!r} (layer #{k + 1}, after {last!r}): "
-                                        f"it needs {size} bytes at offset {pos}, the file ends at {n}")
+                raise DilatedReproError(
+                    f"caffemodel {p}: truncated inside layer {name!r} (layer #{k + 1}, after {last!r}): "
+                    f"it needs {size} bytes at offset {pos}, the file ends at {n}"
+                )
             if num in (2, 100):
                 try: L = (M.V1LayerParameter if num == 2 else M.LayerParameter).FromString(buf[pos:pos + size])
                 except DecodeError:
@@ -176,7 +216,10 @@ def caffemodel_layers(path, # .caffemodel file
                     raise DilatedReproError(f"caffemodel {p}: layer #{k + 1} ({name!r}, after {last!r}) is corrupt: "
                                             f"its {size} bytes at offset {pos} are not a Caffe layer message") from None
                 t = {v: s for s, v in V1_TYPES.items()}.get(L.type, f"V1 type {L.type}") if num == 2 else L.type
-                cp = {f.name: (v if isinstance(v, (int, float, str)) else list(v)) for f, v in L.convolution_param.ListFields()}
+                cp = {
+                    f.name: (v if isinstance(v, (int, float, str)) else list(v))
+                    for f, v in L.convolution_param.ListFields()
+                }
                 yield L.name, t, [_blob_array(b, f"{p} layer {L.name!r} blob {i}") for i, b in enumerate(L.blobs)], cp
                 k, last = k + 1, L.name
             pos += size
@@ -228,14 +271,19 @@ def load_caffemodel(model:nn.Module, # a model from `dilated_repro.models.build`
         if n in missing: continue
         params = [mod.weight] + ([mod.bias] if mod.bias is not None else [])
         if len(blobs[n]) != len(params):
-            raise DilatedReproError(f"{src}: layer {n!r} has {len(blobs[n])} blobs, the model's layer has {len(params)} (weight{', bias' if len(params) > 1 else ''})")
-        fits[n] = [_fit(b, tuple(p.shape), f"{src}: layer {n!r} {w}") for b, p, w in zip(blobs[n], params, ("weight", "bias"))]
+            raise DilatedReproError(
+                f"{src}: layer {n!r} has {len(blobs[n])} blobs, the model's layer has {len(params)} (weight{', bias' if len(params) > 1 else ''})"
+            )
+        fits[n] = [
+            _fit(b, tuple(p.shape), f"{src}: layer {n!r} {w}") for b, p, w in zip(blobs[n], params, ("weight", "bias"))
+        ]
         for a, w in zip(fits[n], ("weight", "bias")):
             if not np.isfinite(a).all(): raise DilatedReproError(f"{src}: layer {n!r} {w} holds NaN/inf")
     with torch.no_grad():  # copy only after every layer has been checked: a refused file changes nothing
         for n, arrays in fits.items():
             mod = layers[n]
-            for p, a in zip([mod.weight] + ([mod.bias] if mod.bias is not None else []), arrays): p.copy_(torch.from_numpy(a))
+            for p, a in zip([mod.weight] + ([mod.bias] if mod.bias is not None else []), arrays):
+                p.copy_(torch.from_numpy(a))
     return dict(loaded=list(fits), missing=missing, unused=unused)
 
 # %% ../nbs/07_caffe.ipynb #d2c7188c
@@ -250,11 +298,23 @@ def model_params(model:nn.Module) -> dict:
     first = ctx.layers[0] if ctx is not None and getattr(ctx, "padding", None) == "buffer" else None
     for n, m in model_caffe_layers(model).items():
         pad = m.padding[0] + (ctx.buffer_width if m is first else 0)
-        out[n] = dict(num_output=m.out_channels, bias_term=m.bias is not None, kernel_size=[m.kernel_size[0]],
-                      pad=[pad] if pad else [], stride=[m.stride[0]] if m.stride[0] != 1 else [],
-                      dilation=[m.dilation[0]] if m.dilation[0] != 1 else [], **({"group": m.groups} if m.groups != 1 else {}))
+        out[n] = dict(
+            num_output=m.out_channels,
+            bias_term=m.bias is not None,
+            kernel_size=[m.kernel_size[0]],
+            pad=[pad] if pad else [],
+            stride=[m.stride[0]] if m.stride[0] != 1 else [],
+            dilation=[m.dilation[0]] if m.dilation[0] != 1 else [],
+            **({"group": m.groups} if m.groups != 1 else {}),
+        )
     return out
 
 def export_caffemodel(model:nn.Module, path, v1:bool=False) -> Path:
     "Write `model`'s weights as a .caffemodel with the authors' layer names."
-    return write_caffemodel(path, model_blobs(model), v1=v1, params=model_params(model), name=getattr(getattr(model, "spec", None), "name", ""))
+    return write_caffemodel(
+        path,
+        model_blobs(model),
+        v1=v1,
+        params=model_params(model),
+        name=getattr(getattr(model, "spec", None), "name", ""),
+    )

@@ -116,14 +116,18 @@ def check_label(label:np.ndarray, # uint8 class map
     bad = (label >= C) & (label != 255)
     if bad.any():
         vals = np.unique(label[bad])[:8].tolist()
-        raise DilatedReproError(f"{path}: label values {vals} outside [0, {C}) and 255 (void); wrong dataset or class count?")
+        raise DilatedReproError(
+            f"{path}: label values {vals} outside [0, {C}) and 255 (void); wrong dataset or class count?"
+        )
     return label
 
 def apply_lut(raw:np.ndarray, lut:np.ndarray, path="label") -> np.ndarray:
     "Map raw label values through `lut` (256 int16 entries, -1 = value not allowed in this layout)."
     out = lut[raw]
     if (out < 0).any():
-        raise DilatedReproError(f"{path}: raw label values {np.unique(raw[out < 0])[:8].tolist()} are not defined in this dataset's layout")
+        raise DilatedReproError(
+            f"{path}: raw label values {np.unique(raw[out < 0])[:8].tolist()} are not defined in this dataset's layout"
+        )
     return out.astype(np.uint8)
 
 def make_lut(mapping:dict, default:int=-1) -> np.ndarray:
@@ -150,7 +154,9 @@ def read_text_file(path, # a split list or a metadata file
     path = Path(path)
     b = path.read_bytes()
     if b.startswith(_UTF16_BOMS):
-        raise DilatedReproError(f"{what}: {path} is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8")
+        raise DilatedReproError(
+            f"{what}: {path} is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+        )
     try: s = b.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise DilatedReproError(f"{what}: {path} is not UTF-8 text (byte 0x{b[e.start]:02x} at offset {e.start}); "
@@ -162,7 +168,9 @@ def _read_list(path, what) -> list:
     "Image ids listed in a split file; a line may be an id or a pair of paths (the stem of the first one is the id)."
     path = Path(path)
     if not path.is_file(): raise SplitNotFound(f"{what}: split file {path} not found")
-    ids = [Path(line.split()[0]).stem for line in read_text_file(path, f"{what} split file").splitlines() if line.strip()]
+    ids = [
+        Path(line.split()[0]).stem for line in read_text_file(path, f"{what} split file").splitlines() if line.strip()
+    ]
     if not ids: raise DilatedReproError(f"{what}: split file {path} is empty")
     return ids
 
@@ -278,8 +286,13 @@ class SBDSegmentation(SegDataset):
         if not (root/"cls").is_dir() and (root/"dataset"/"cls").is_dir(): root = root/"dataset"
         self.root, self.split = _need_dir(root, "SBD"), split
         ids = _read_list(root/f"{split}.txt", "SBD")
-        super().__init__([(root/"img"/f"{i}.jpg", root/"cls"/f"{i}.mat") for i in ids], 21, name=f"SBD {split} ({root})",
-                         classes=VOC_CLASSES, mean_bgr=VOC_MEAN_BGR)
+        super().__init__(
+            [(root / "img" / f"{i}.jpg", root / "cls" / f"{i}.mat") for i in ids],
+            21,
+            name=f"SBD {split} ({root})",
+            classes=VOC_CLASSES,
+            mean_bgr=VOC_MEAN_BGR,
+        )
     def read_label(self, path): return read_sbd_mat(path) if Path(path).suffix == ".mat" else read_label_png(path)
 
 # %% ../nbs/09_data.ipynb #8c181033
@@ -324,12 +337,21 @@ class CamVid(SegDataset):
         idir, ldir = _need_dir(root/split, "CamVid images"), _need_dir(root/f"{split}annot", "CamVid labels")
         lst = root/f"{split}.txt"
         if lst.is_file():
-            names = [Path(ln.split()[0]).name for ln in read_text_file(lst, "CamVid split file").splitlines() if ln.strip()]
+            names = [
+                Path(ln.split()[0]).name for ln in read_text_file(lst, "CamVid split file").splitlines() if ln.strip()
+            ]
         else: names = sorted(p.name for p in idir.glob("*.png"))
         if not names:
             raise DilatedReproError(f"CamVid: split {split!r} lists no images ({lst if lst.is_file() else idir})")
-        super().__init__([(idir/n, ldir/n) for n in names], 11, name=f"CamVid {split} ({root})",
-                         classes=URBAN_CLASSES, lut=make_lut(SEGNET_TO_PAPER), mean_bgr=CAMVID_MEAN_BGR, palette=URBAN_PALETTE)
+        super().__init__(
+            [(idir / n, ldir / n) for n in names],
+            11,
+            name=f"CamVid {split} ({root})",
+            classes=URBAN_CLASSES,
+            lut=make_lut(SEGNET_TO_PAPER),
+            mean_bgr=CAMVID_MEAN_BGR,
+            palette=URBAN_PALETTE,
+        )
 
 # %% ../nbs/09_data.ipynb #acd84e5d
 ROS_KITTI_CLASSES = ("sky", "building", "road", "sidewalk", "fence", "vegetation", "pole", "car", "sign", "pedestrian",
@@ -351,20 +373,40 @@ class KITTI(SegDataset):
 
 # %% ../nbs/09_data.ipynb #d683f77d
 CITYSCAPES_LABELS = [  # (name, labelId, trainId, category, colour) as in cityscapesscripts/helpers/labels.py
-    ("unlabeled", 0, 255, "void", (0,0,0)), ("ego vehicle", 1, 255, "void", (0,0,0)),
-    ("rectification border", 2, 255, "void", (0,0,0)), ("out of roi", 3, 255, "void", (0,0,0)),
-    ("static", 4, 255, "void", (0,0,0)), ("dynamic", 5, 255, "void", (111,74,0)), ("ground", 6, 255, "void", (81,0,81)),
-    ("road", 7, 0, "flat", (128,64,128)), ("sidewalk", 8, 1, "flat", (244,35,232)), ("parking", 9, 255, "flat", (250,170,160)),
-    ("rail track", 10, 255, "flat", (230,150,140)), ("building", 11, 2, "construction", (70,70,70)),
-    ("wall", 12, 3, "construction", (102,102,156)), ("fence", 13, 4, "construction", (190,153,153)),
-    ("guard rail", 14, 255, "construction", (180,165,180)), ("bridge", 15, 255, "construction", (150,100,100)),
-    ("tunnel", 16, 255, "construction", (150,120,90)), ("pole", 17, 5, "object", (153,153,153)),
-    ("polegroup", 18, 255, "object", (153,153,153)), ("traffic light", 19, 6, "object", (250,170,30)),
-    ("traffic sign", 20, 7, "object", (220,220,0)), ("vegetation", 21, 8, "nature", (107,142,35)),
-    ("terrain", 22, 9, "nature", (152,251,152)), ("sky", 23, 10, "sky", (70,130,180)), ("person", 24, 11, "human", (220,20,60)),
-    ("rider", 25, 12, "human", (255,0,0)), ("car", 26, 13, "vehicle", (0,0,142)), ("truck", 27, 14, "vehicle", (0,0,70)),
-    ("bus", 28, 15, "vehicle", (0,60,100)), ("caravan", 29, 255, "vehicle", (0,0,90)), ("trailer", 30, 255, "vehicle", (0,0,110)),
-    ("train", 31, 16, "vehicle", (0,80,100)), ("motorcycle", 32, 17, "vehicle", (0,0,230)), ("bicycle", 33, 18, "vehicle", (119,11,32)),
+    ("unlabeled", 0, 255, "void", (0, 0, 0)),
+    ("ego vehicle", 1, 255, "void", (0, 0, 0)),
+    ("rectification border", 2, 255, "void", (0, 0, 0)),
+    ("out of roi", 3, 255, "void", (0, 0, 0)),
+    ("static", 4, 255, "void", (0, 0, 0)),
+    ("dynamic", 5, 255, "void", (111, 74, 0)),
+    ("ground", 6, 255, "void", (81, 0, 81)),
+    ("road", 7, 0, "flat", (128, 64, 128)),
+    ("sidewalk", 8, 1, "flat", (244, 35, 232)),
+    ("parking", 9, 255, "flat", (250, 170, 160)),
+    ("rail track", 10, 255, "flat", (230, 150, 140)),
+    ("building", 11, 2, "construction", (70, 70, 70)),
+    ("wall", 12, 3, "construction", (102, 102, 156)),
+    ("fence", 13, 4, "construction", (190, 153, 153)),
+    ("guard rail", 14, 255, "construction", (180, 165, 180)),
+    ("bridge", 15, 255, "construction", (150, 100, 100)),
+    ("tunnel", 16, 255, "construction", (150, 120, 90)),
+    ("pole", 17, 5, "object", (153, 153, 153)),
+    ("polegroup", 18, 255, "object", (153, 153, 153)),
+    ("traffic light", 19, 6, "object", (250, 170, 30)),
+    ("traffic sign", 20, 7, "object", (220, 220, 0)),
+    ("vegetation", 21, 8, "nature", (107, 142, 35)),
+    ("terrain", 22, 9, "nature", (152, 251, 152)),
+    ("sky", 23, 10, "sky", (70, 130, 180)),
+    ("person", 24, 11, "human", (220, 20, 60)),
+    ("rider", 25, 12, "human", (255, 0, 0)),
+    ("car", 26, 13, "vehicle", (0, 0, 142)),
+    ("truck", 27, 14, "vehicle", (0, 0, 70)),
+    ("bus", 28, 15, "vehicle", (0, 60, 100)),
+    ("caravan", 29, 255, "vehicle", (0, 0, 90)),
+    ("trailer", 30, 255, "vehicle", (0, 0, 110)),
+    ("train", 31, 16, "vehicle", (0, 80, 100)),
+    ("motorcycle", 32, 17, "vehicle", (0, 0, 230)),
+    ("bicycle", 33, 18, "vehicle", (119, 11, 32)),
 ]
 CITYSCAPES_CATEGORIES = ("flat", "nature", "object", "sky", "construction", "human", "vehicle")  # Table 8 order
 CITYSCAPES_TRAIN_TO_CATEGORY = {t: CITYSCAPES_CATEGORIES.index(c) for _, _, t, c, _ in CITYSCAPES_LABELS if t != 255}
@@ -380,9 +422,11 @@ class Cityscapes(SegDataset):
     def __init__(self, root, # folder holding leftImg8bit/ and gtFine/
                  split:str="train"): # train, val or test
         root = self.root = _need_dir(root, "Cityscapes")
-        idir = _need_dir(root/"leftImg8bit"/split, "Cityscapes images"); ldir = _need_dir(root/"gtFine"/split, "Cityscapes labels")
+        idir = _need_dir(root / "leftImg8bit" / split, "Cityscapes images")
+        ldir = _need_dir(root / "gtFine" / split, "Cityscapes labels")
         imgs = sorted(idir.glob("*/*_leftImg8bit.png"))
-        if not imgs: raise DilatedReproError(f"Cityscapes: split {split!r} is empty ({idir} has no */*_leftImg8bit.png)")
+        if not imgs:
+            raise DilatedReproError(f"Cityscapes: split {split!r} is empty ({idir} has no */*_leftImg8bit.png)")
         pairs = [(p, ldir/p.parent.name/p.name.replace("_leftImg8bit.png", "_gtFine_labelIds.png")) for p in imgs]
         super().__init__(pairs, 19, name=f"Cityscapes {split} ({root})", classes=CITYSCAPES_CLASSES, lut=CITYSCAPES_LUT,
                          mean_bgr=CITYSCAPES_MEAN_BGR, palette=_cityscapes_palette())
@@ -433,7 +477,9 @@ def show_samples(ds, n:int=4, # number of samples
     fig, axs = plt.subplots(rows, len(idx), figsize=(2.2*len(idx), 2.2*rows), squeeze=False)
     for j, i in enumerate(idx):
         img, lbl = ds[i]
-        axs[0, j].imshow(img); axs[0, j].set_title(ds.ids[i], fontsize=7); axs[1, j].imshow(colorize(lbl, ds.palette))
+        axs[0, j].imshow(img)
+        axs[0, j].set_title(ds.ids[i], fontsize=7)
+        axs[1, j].imshow(colorize(lbl, ds.palette))
         if extra is not None: axs[2, j].imshow(extra(i))
     for a in axs.flat: a.axis("off")
     fig.tight_layout()

@@ -34,7 +34,9 @@ class DataLayer:
     def __post_init__(self):
         inner = self.crop_size - 2*self.margin
         if inner <= 0 or inner % self.label_stride:
-            raise DilatedReproError(f"DataLayer: crop_size {self.crop_size} - 2*{self.margin} must be a positive multiple of label_stride {self.label_stride}")
+            raise DilatedReproError(
+                f"DataLayer: crop_size {self.crop_size} - 2*{self.margin} must be a positive multiple of label_stride {self.label_stride}"
+            )
 
     @property
     def label_dim(self) -> int:
@@ -60,12 +62,15 @@ def _crop_pair(self:DataLayer, image, label, rng):
 
 def _call(self:DataLayer, image:np.ndarray, label:np.ndarray, rng:np.random.Generator|None=None):
     "One training sample: (float32 BGR mean-subtracted `(3, crop, crop)`, uint8 labels `(d, d)`)."
-    if image.shape[:2] != label.shape: raise DilatedReproError(f"DataLayer: image {image.shape[:2]} and label {label.shape} differ in size")
+    if image.shape[:2] != label.shape:
+        raise DilatedReproError(f"DataLayer: image {image.shape[:2]} and label {label.shape} differ in size")
     if rng is None: rng = np.random.default_rng()
     img, lbl = _crop_pair(self, image, label, rng)
-    x = (img[..., ::-1].astype(np.float32) - np.asarray(self.mean_bgr, np.float32)).transpose(2, 0, 1)  # (3, cs, cs) BGR
+    x = (img[..., ::-1].astype(np.float32) - np.asarray(self.mean_bgr, np.float32)).transpose(
+        2, 0, 1
+    )  # (3, cs, cs) BGR
     m, s, d = self.margin, self.label_stride, self.label_dim
-    y = lbl[m:m + s*d:s, m:m + s*d:s]                                                                   # (d, d) at m + s*i
+    y = lbl[m : m + s * d : s, m : m + s * d : s]  # (d, d) at m + s*i
     return np.ascontiguousarray(x), np.ascontiguousarray(y)
 
 DataLayer.__call__ = _call

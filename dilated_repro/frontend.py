@@ -61,7 +61,10 @@ def frontend_output_size(h:int, # input height (pixels)
                          ceil_mode:bool=True):
     "Output `(height, width)` of the front end; raises if the input is smaller than the receptive field allows."
     hw = tuple(frontend_sizes(s, ceil_mode)[-1][1] for s in (h, h if w is None else w))
-    if min(hw) < 1: raise DilatedReproError(f"input {h}x{w or h} is too small for the front end (need at least {2*MARGIN+1} px per side)")
+    if min(hw) < 1:
+        raise DilatedReproError(
+            f"input {h}x{w or h} is too small for the front end (need at least {2 * MARGIN + 1} px per side)"
+        )
     return hw
 
 # %% ../nbs/04_frontend.ipynb #450f2c9d
@@ -90,17 +93,21 @@ class FrontEnd(nn.Module):
                  ceil_mode:bool=True, # Caffe's ceil rounding in pooling
                  in_channels:int=3):
         super().__init__()
-        if not (isinstance(C, int) and C >= 1): raise DilatedReproError(f"C must be a positive number of classes, got {C!r}")
+        if not (isinstance(C, int) and C >= 1):
+            raise DilatedReproError(f"C must be a positive number of classes, got {C!r}")
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
             raise DilatedReproError(f"dropout must be a probability in [0, 1], got {dropout!r}")
         self.C, self.width, ch, cin = C, width, vgg_channels(width), in_channels
         for name, kind, k, c, l in FRONTEND_LAYERS:
-            if kind == "pool": self.add_module(name, nn.MaxPool2d(2, 2, ceil_mode=ceil_mode)); continue
+            if kind == "pool":
+                self.add_module(name, nn.MaxPool2d(2, 2, ceil_mode=ceil_mode))
+                continue
             cout = C if c == "C" else ch[name]
             self.add_module(name, nn.Conv2d(cin, cout, k, dilation=l))  # padding 0 everywhere (Sec. 4)
             if name in ("fc6", "fc7"): self.add_module("drop" + name[2:], nn.Dropout(dropout))
             cin = cout
-        nn.init.normal_(self.final.weight, std=0.001); nn.init.zeros_(self.final.bias)  # network.py's `final` filler
+        nn.init.normal_(self.final.weight, std=0.001)
+        nn.init.zeros_(self.final.bias)  # network.py's `final` filler
 
     def forward(self, x):  # (N, 3, H, W) -> (N, C, h, w), h = H' after FRONTEND_LAYERS
         for name, kind, *_ in FRONTEND_LAYERS:
@@ -135,7 +142,8 @@ def _vgg_state_dict(src, what="VGG-16 checkpoint"):
     from dilated_repro.models import load_weights_file  # loading untrusted files: 06_models (which imports this module)
     sd = src if isinstance(src, dict) else load_weights_file(src, what)
     if isinstance(sd, dict) and "state_dict" in sd and isinstance(sd["state_dict"], dict): sd = sd["state_dict"]
-    if not isinstance(sd, dict): raise DilatedReproError(f"{what} {src}: expected a state dict, got {type(sd).__name__}")
+    if not isinstance(sd, dict):
+        raise DilatedReproError(f"{what} {src}: expected a state dict, got {type(sd).__name__}")
     return sd
 
 # %% ../nbs/04_frontend.ipynb #6b5712d7
@@ -148,22 +156,35 @@ def load_vgg16(front_end:FrontEnd, # front end to fill (its `final` is left as i
         conv = getattr(front_end, name)
         for suffix, p in (("weight", conv.weight), ("bias", conv.bias)):
             k = f"{key}.{suffix}"
-            if k not in sd: raise DilatedReproError(f"{where}: key {k!r} ({name}) is missing; is this torchvision's VGG-16?")
-            want = (p.shape[0], math.prod(p.shape[1:])) if name in ("fc6", "fc7") and suffix == "weight" else tuple(p.shape)
+            if k not in sd:
+                raise DilatedReproError(f"{where}: key {k!r} ({name}) is missing; is this torchvision's VGG-16?")
+            want = (
+                (p.shape[0], math.prod(p.shape[1:]))
+                if name in ("fc6", "fc7") and suffix == "weight"
+                else tuple(p.shape)
+            )
             t = sd[k]
-            if not isinstance(t, torch.Tensor): raise DilatedReproError(f"{where}: {k} ({name}) is a {type(t).__name__}, not a tensor")
+            if not isinstance(t, torch.Tensor):
+                raise DilatedReproError(f"{where}: {k} ({name}) is a {type(t).__name__}, not a tensor")
             if tuple(t.shape) != want:
                 raise DilatedReproError(f"{where}: {k} ({name}) has shape {tuple(t.shape)}, the front end needs {want}")
             if t.device.type != "meta" and not torch.isfinite(t).all():
-                raise DilatedReproError(f"{where}: {k} ({name}) holds NaN/inf (torchvision's IMAGENET1K_FEATURES has no classifier weights)")
+                raise DilatedReproError(
+                    f"{where}: {k} ({name}) holds NaN/inf (torchvision's IMAGENET1K_FEATURES has no classifier weights)"
+                )
             with torch.no_grad(): p.copy_(t.reshape(p.shape))
     return front_end
 
 # %% ../nbs/04_frontend.ipynb #a074a1ca
 INPUT_CONVENTIONS = {  # channel order of the network input, scale applied to 0-255 values, mean and std (after scaling)
-    "caffe":                {"order": "BGR", "scale": 1.0,     "mean": (103.939, 116.779, 123.68), "std": (1.0, 1.0, 1.0)},
-    "torchvision":          {"order": "RGB", "scale": 1 / 255, "mean": (0.485, 0.456, 0.406),     "std": (0.229, 0.224, 0.225)},
-    "torchvision_features": {"order": "RGB", "scale": 1 / 255, "mean": (0.48235, 0.45882, 0.40784), "std": (1 / 255,) * 3},
+    "caffe": {"order": "BGR", "scale": 1.0, "mean": (103.939, 116.779, 123.68), "std": (1.0, 1.0, 1.0)},
+    "torchvision": {"order": "RGB", "scale": 1 / 255, "mean": (0.485, 0.456, 0.406), "std": (0.229, 0.224, 0.225)},
+    "torchvision_features": {
+        "order": "RGB",
+        "scale": 1 / 255,
+        "mean": (0.48235, 0.45882, 0.40784),
+        "std": (1 / 255,) * 3,
+    },
 }
 
 def _channels(v, x:torch.Tensor) -> torch.Tensor:

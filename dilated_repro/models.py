@@ -12,7 +12,14 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from .core import DilatedReproError, atomic_save
-from .frontend import FrontEnd, DilationNet, FRONTEND_LAYERS, MARGIN, INPUT_CONVENTIONS, frontend_output_size
+from dilated_repro.frontend import (
+    FrontEnd,
+    DilationNet,
+    FRONTEND_LAYERS,
+    MARGIN,
+    INPUT_CONVENTIONS,
+    frontend_output_size,
+)
 from .context import ContextModule
 
 # %% auto #0
@@ -28,7 +35,19 @@ PASCAL_VOC_CLASSES = ("background", "aeroplane", "bicycle", "bird", "boat", "bot
 PASCAL_VOC_PALETTE = ((0,0,0), (128,0,0), (0,128,0), (128,128,0), (0,0,128), (128,0,128), (0,128,128), (128,128,128),
     (64,0,0), (192,0,0), (64,128,0), (192,128,0), (64,0,128), (192,0,128), (64,128,128), (192,128,128), (0,64,0),
     (128,64,0), (0,192,0), (128,192,0), (0,64,128))  # pascal_voc.json
-URBAN_CLASSES = ("building", "tree", "sky", "car", "sign", "road", "pedestrian", "fence", "pole", "sidewalk", "bicyclist")
+URBAN_CLASSES = (
+    "building",
+    "tree",
+    "sky",
+    "car",
+    "sign",
+    "road",
+    "pedestrian",
+    "fence",
+    "pole",
+    "sidewalk",
+    "bicyclist",
+)
 URBAN_PALETTE = ((128,0,0), (128,128,0), (128,128,128), (64,0,128), (192,128,128), (128,64,128), (64,64,0),
     (64,64,128), (192,192,128), (0,0,192), (0,128,192))  # camvid.json == kitti.json
 CITYSCAPES_CLASSES = ("road", "sidewalk", "building", "wall", "fence", "pole", "traffic light", "traffic sign",
@@ -41,55 +60,132 @@ CITYSCAPES_PALETTE = ((128,64,128), (244,35,232), (70,70,70), (102,102,156), (19
 @dataclass(frozen=True)
 class ModelSpec:
     "Architecture and dataset metadata of one released model (deploy file + dataset JSON)."
-    name: str              # dilation{n}_{dataset}, n = number of context layers
-    dataset: str           # the dataset JSON's name
-    classes: tuple         # class names; C = len(classes)
-    palette: tuple         # RGB colour per class index
-    mean: tuple            # BGR mean pixel subtracted from the 0-255 input
-    tile: tuple            # deploy input (H_in, W_in); each tile yields (H_in - 372, W_in - 372) output pixels
-    zoom: int              # 8: probabilities up-sampled by `interp_map`; 1: the network up-samples itself
-    context: str | None    # "large" | "basic" | None (front end only)
-    dilations: tuple       # dilations of the 3x3 context layers (a 1x1 layer follows)
-    padding: str           # context padding: "buffer" (one 33-cell zero pad) | "same" (pad = dilation per layer)
-    final_name: str        # Caffe name of the front end's classifier
-    context_names: tuple   # Caffe names of the context convolutions, in order (3x3 layers, then the 1x1)
-    upsample: bool = False # ends in the fixed bilinear deconvolution `ctx_upsample` (Cityscapes)
-    convention: str = "caffe" # network input: "caffe" = BGR minus `mean` on 0-255 (the released models); "torchvision"
-                              # = RGB/255, ImageNet mean/std (our runs from torchvision's VGG-16): `frontend.INPUT_CONVENTIONS`
+
+    name: str  # dilation{n}_{dataset}, n = number of context layers
+    dataset: str  # the dataset JSON's name
+    classes: tuple  # class names; C = len(classes)
+    palette: tuple  # RGB colour per class index
+    mean: tuple  # BGR mean pixel subtracted from the 0-255 input
+    tile: tuple  # deploy input (H_in, W_in); each tile yields (H_in - 372, W_in - 372) output pixels
+    zoom: int  # 8: probabilities up-sampled by `interp_map`; 1: the network up-samples itself
+    context: str | None  # "large" | "basic" | None (front end only)
+    dilations: tuple  # dilations of the 3x3 context layers (a 1x1 layer follows)
+    padding: str  # context padding: "buffer" (one 33-cell zero pad) | "same" (pad = dilation per layer)
+    final_name: str  # Caffe name of the front end's classifier
+    context_names: tuple  # Caffe names of the context convolutions, in order (3x3 layers, then the 1x1)
+    upsample: bool = False  # ends in the fixed bilinear deconvolution `ctx_upsample` (Cityscapes)
+    convention: str = "caffe"  # network input: "caffe" = BGR minus `mean` on 0-255 (the released models); "torchvision"
+    # = RGB/255, ImageNet mean/std (our runs from torchvision's VGG-16): `frontend.INPUT_CONVENTIONS`
 
     @property
-    def C(self): return len(self.classes)
+    def C(self):
+        return len(self.classes)
 
 # %% ../nbs/06_models.ipynb #a26fec7e
-MODELS = {s.name: s for s in (
-    ModelSpec("dilation8_pascal_voc", "pascal_voc", PASCAL_VOC_CLASSES, PASCAL_VOC_PALETTE, (102.93, 111.36, 116.52),
-              (900, 900), 8, "large", (1, 1, 2, 4, 8, 16, 1), "buffer", "fc-final",
-              ("ct_conv1_1", "ct_conv1_2", "ct_conv2_1", "ct_conv3_1", "ct_conv4_1", "ct_conv5_1", "ct_fc1", "ct_final")),
-    ModelSpec("dilation8_camvid", "camvid", URBAN_CLASSES, URBAN_PALETTE, (110.70313206, 108.77808759, 105.41212523),
-              (900, 1100), 8, "basic", (1, 1, 2, 4, 8, 16, 1), "same", "final",
-              ("ctx_conv1_1", "ctx_conv1_2", "ctx_conv2_1", "ctx_conv3_1", "ctx_conv4_1", "ctx_conv5_1", "ctx_fc1", "ctx_final")),
-    ModelSpec("dilation7_kitti", "kitti", URBAN_CLASSES, URBAN_PALETTE, (96.19429688, 95.55136972, 91.34692262),
-              (852, 1640), 8, "basic", (1, 1, 2, 4, 8, 1), "same", "final",  # layer 6 (dilation 16) removed
-              ("ctx_conv1_1", "ctx_conv1_2", "ctx_conv2_1", "ctx_conv3_1", "ctx_conv4_1", "ctx_fc1", "ctx_final")),
-    ModelSpec("dilation10_cityscapes", "cityscapes", CITYSCAPES_CLASSES, CITYSCAPES_PALETTE, (72.39, 82.91, 73.16),
-              (1396, 1396), 1, "basic", (1, 1, 2, 4, 8, 16, 32, 64, 1), "same", "final",  # dilations 32, 64 added
-              ("ctx_conv1_1", "ctx_conv1_2", "ctx_conv2_1", "ctx_conv3_1", "ctx_conv4_1", "ctx_conv5_1", "ctx_conv6_1",
-               "ctx_conv7_1", "ctx_fc1", "ctx_final"), upsample=True),
-)}
+MODELS = {
+    s.name: s
+    for s in (
+        ModelSpec(
+            "dilation8_pascal_voc",
+            "pascal_voc",
+            PASCAL_VOC_CLASSES,
+            PASCAL_VOC_PALETTE,
+            (102.93, 111.36, 116.52),
+            (900, 900),
+            8,
+            "large",
+            (1, 1, 2, 4, 8, 16, 1),
+            "buffer",
+            "fc-final",
+            ("ct_conv1_1", "ct_conv1_2", "ct_conv2_1", "ct_conv3_1", "ct_conv4_1", "ct_conv5_1", "ct_fc1", "ct_final"),
+        ),
+        ModelSpec(
+            "dilation8_camvid",
+            "camvid",
+            URBAN_CLASSES,
+            URBAN_PALETTE,
+            (110.70313206, 108.77808759, 105.41212523),
+            (900, 1100),
+            8,
+            "basic",
+            (1, 1, 2, 4, 8, 16, 1),
+            "same",
+            "final",
+            (
+                "ctx_conv1_1",
+                "ctx_conv1_2",
+                "ctx_conv2_1",
+                "ctx_conv3_1",
+                "ctx_conv4_1",
+                "ctx_conv5_1",
+                "ctx_fc1",
+                "ctx_final",
+            ),
+        ),
+        ModelSpec(
+            "dilation7_kitti",
+            "kitti",
+            URBAN_CLASSES,
+            URBAN_PALETTE,
+            (96.19429688, 95.55136972, 91.34692262),
+            (852, 1640),
+            8,
+            "basic",
+            (1, 1, 2, 4, 8, 1),
+            "same",
+            "final",  # layer 6 (dilation 16) removed
+            ("ctx_conv1_1", "ctx_conv1_2", "ctx_conv2_1", "ctx_conv3_1", "ctx_conv4_1", "ctx_fc1", "ctx_final"),
+        ),
+        ModelSpec(
+            "dilation10_cityscapes",
+            "cityscapes",
+            CITYSCAPES_CLASSES,
+            CITYSCAPES_PALETTE,
+            (72.39, 82.91, 73.16),
+            (1396, 1396),
+            1,
+            "basic",
+            (1, 1, 2, 4, 8, 16, 32, 64, 1),
+            "same",
+            "final",  # dilations 32, 64 added
+            (
+                "ctx_conv1_1",
+                "ctx_conv1_2",
+                "ctx_conv2_1",
+                "ctx_conv3_1",
+                "ctx_conv4_1",
+                "ctx_conv5_1",
+                "ctx_conv6_1",
+                "ctx_conv7_1",
+                "ctx_fc1",
+                "ctx_final",
+            ),
+            upsample=True,
+        ),
+    )
+}
 
 # %% ../nbs/06_models.ipynb #eee59522
 def context_layer_names(n:int, # number of context layers N, including the final 1x1
                         prefix:str="ctx_"):
     "Caffe names of an N-layer context module by `network.py`'s rule."
-    return (f"{prefix}conv1_1", f"{prefix}conv1_2", *(f"{prefix}conv{i}_1" for i in range(2, n - 2)), f"{prefix}fc1", f"{prefix}final")
+    return (
+        f"{prefix}conv1_1",
+        f"{prefix}conv1_2",
+        *(f"{prefix}conv{i}_1" for i in range(2, n - 2)),
+        f"{prefix}fc1",
+        f"{prefix}final",
+    )
 
 # %% ../nbs/06_models.ipynb #bad81fe4
 def caffe_bilinear_(weight:torch.Tensor, # (out, in/groups, k, k) deconvolution weight, filled in place
                     ) -> torch.Tensor:
     "Caffe's `bilinear` filler, written as Caffe's loop over the flat index."
     k = weight.shape[-1]
-    if weight.ndim != 4 or weight.shape[-2] != k: raise DilatedReproError(f"bilinear filler needs a square 4-d kernel, got {tuple(weight.shape)}")
-    f = math.ceil(k / 2); c = (2 * f - 1 - f % 2) / (2 * f)
+    if weight.ndim != 4 or weight.shape[-2] != k:
+        raise DilatedReproError(f"bilinear filler needs a square 4-d kernel, got {tuple(weight.shape)}")
+    f = math.ceil(k / 2)
+    c = (2 * f - 1 - f % 2) / (2 * f)
     vals = [(1 - abs((i % k) / f - c)) * (1 - abs(((i // k) % k) / f - c)) for i in range(k * k)]
     with torch.no_grad(): weight.copy_(torch.tensor(vals, dtype=weight.dtype).view(1, 1, k, k).expand_as(weight))
     return weight
@@ -112,22 +208,43 @@ def _short(v) -> str: return _REPR.repr(v)
 def _rgb(c) -> bool: return _seq(c, 3) and all(_is_int(v) and 0 <= v <= 255 for v in c)
 
 _SPEC_CHECKS = [  # field, valid? (checked in this order, so each check may rely on the fields above it), what it must be
-    ("classes", lambda s: _seq(s.classes) and len(s.classes) >= 1 and all(isinstance(c, str) for c in s.classes),
-     "a non-empty list of class names"),
-    ("palette", lambda s: _seq(s.palette) and len(s.palette) >= len(s.classes) and all(_rgb(c) for c in s.palette),
-     "one RGB triple of ints in 0..255 per class"),
+    (
+        "classes",
+        lambda s: _seq(s.classes) and len(s.classes) >= 1 and all(isinstance(c, str) for c in s.classes),
+        "a non-empty list of class names",
+    ),
+    (
+        "palette",
+        lambda s: _seq(s.palette) and len(s.palette) >= len(s.classes) and all(_rgb(c) for c in s.palette),
+        "one RGB triple of ints in 0..255 per class",
+    ),
     ("mean", lambda s: _seq(s.mean, 3) and all(_is_num(v) for v in s.mean), "3 finite numbers (the BGR mean)"),
-    ("tile", lambda s: _seq(s.tile, 2) and all(_is_int(t) and t > 2 * MARGIN + 7 for t in s.tile),
-     f"two ints larger than {2 * MARGIN + 7} (2 x 186 + 7)"),
+    (
+        "tile",
+        lambda s: _seq(s.tile, 2) and all(_is_int(t) and t > 2 * MARGIN + 7 for t in s.tile),
+        f"two ints larger than {2 * MARGIN + 7} (2 x 186 + 7)",
+    ),
     ("upsample", lambda s: isinstance(s.upsample, bool), "True or False"),
-    ("zoom", lambda s: _is_int(s.zoom) and s.zoom == (1 if s.upsample else 8),
-     "8, or 1 when the network up-samples itself (upsample=True)"),
+    (
+        "zoom",
+        lambda s: _is_int(s.zoom) and s.zoom == (1 if s.upsample else 8),
+        "8, or 1 when the network up-samples itself (upsample=True)",
+    ),
     ("context", lambda s: s.context in (None, "basic", "large"), "None, 'basic' or 'large'"),
-    ("dilations", lambda s: _seq(s.dilations) and len(s.dilations) >= 1
-                            and all(_is_int(d) and d >= 1 for d in s.dilations), "a non-empty list of ints >= 1"),
-    ("context_names", lambda s: _seq(s.context_names) and all(isinstance(n, str) for n in s.context_names)
-                                and (s.context is None or len(s.context_names) == len(s.dilations) + 1),
-     "one name per context layer (len(dilations) + 1)"),
+    (
+        "dilations",
+        lambda s: _seq(s.dilations) and len(s.dilations) >= 1 and all(_is_int(d) and d >= 1 for d in s.dilations),
+        "a non-empty list of ints >= 1",
+    ),
+    (
+        "context_names",
+        lambda s: (
+            _seq(s.context_names)
+            and all(isinstance(n, str) for n in s.context_names)
+            and (s.context is None or len(s.context_names) == len(s.dilations) + 1)
+        ),
+        "one name per context layer (len(dilations) + 1)",
+    ),
     ("dataset", lambda s: isinstance(s.dataset, str) and s.dataset != "", "a non-empty string"),
     ("convention", lambda s: s.convention in INPUT_CONVENTIONS, f"one of {sorted(INPUT_CONVENTIONS)}"),
     ("final_name", lambda s: isinstance(s.final_name, str) and s.final_name != "", "a non-empty string"),
@@ -143,21 +260,29 @@ def check_spec(spec:ModelSpec) -> ModelSpec:
 # %% ../nbs/06_models.ipynb #76eac0be
 PARTS = ("full", "frontend", "context")  # what a model (and a checkpoint) holds: the whole network, or one stage's part
 
-def build_spec(spec:ModelSpec, # a released model's spec, or one a training recipe made (`dilated_repro.train.recipe_spec`)
-               width:float=1.0, # front-end channel multiplier (1.0 = VGG-16, the released models)
-               dropout:float=0.5, # front-end dropout after relu6/relu7
-               part:str="full", # "full": DilationNet; "frontend": the FrontEnd alone; "context": the context module alone
-               init:str="identity", # context initialisation (dilated_repro.init)
-               ) -> nn.Module:
+def build_spec(
+    spec: ModelSpec,  # a released model's spec, or one a training recipe made (`dilated_repro.train.recipe_spec`)
+    width: float = 1.0,  # front-end channel multiplier (1.0 = VGG-16, the released models)
+    dropout: float = 0.5,  # front-end dropout after relu6/relu7
+    part: str = "full",  # "full": DilationNet; "frontend": the FrontEnd alone; "context": the context module alone
+    init: str = "identity",  # context initialisation (dilated_repro.init)
+) -> nn.Module:
     "Build the network `spec` describes (random weights), with `.spec`, `.config` (build arguments) and `.part`."
     check_spec(spec)
-    if part not in PARTS: raise DilatedReproError(f"part must be one of {PARTS}, got {part!r}")
-    if part == "context" and spec.context is None: raise DilatedReproError(f"{spec.name}: has no context module")
+    if part not in PARTS:
+        raise DilatedReproError(f"part must be one of {PARTS}, got {part!r}")
+    if part == "context" and spec.context is None:
+        raise DilatedReproError(f"{spec.name}: has no context module")
+
     def ctx():
-        if spec.context is None: return None
+        if spec.context is None:
+            return None
         return ContextModule(spec.C, kind=spec.context, dilations=spec.dilations, padding=spec.padding, init=init)
-    if part == "frontend": model = FrontEnd(spec.C, width=width, dropout=dropout)
-    elif part == "context": model = ctx()
+
+    if part == "frontend":
+        model = FrontEnd(spec.C, width=width, dropout=dropout)
+    elif part == "context":
+        model = ctx()
     else:
         up = bilinear_upsample(spec.C) if spec.upsample else None
         model = DilationNet(FrontEnd(spec.C, width=width, dropout=dropout), ctx(), up)
@@ -192,7 +317,9 @@ def caffe_layers(model:DilationNet, # built by `build`
     out = {(spec.final_name if n == "final" else n): getattr(fe, n) for n, kind, *_ in FRONTEND_LAYERS if kind == "conv"}
     if model.context is not None:
         if len(model.context.layers) != len(spec.context_names):
-            raise DilatedReproError(f"{spec.name}: context has {len(model.context.layers)} layers, names given for {len(spec.context_names)}")
+            raise DilatedReproError(
+                f"{spec.name}: context has {len(model.context.layers)} layers, names given for {len(spec.context_names)}"
+            )
         out.update(zip(spec.context_names, model.context.layers))
     if model.upsample is not None: out["ctx_upsample"] = model.upsample
     return out
@@ -390,7 +517,8 @@ def _upgrade_v1(obj:dict, p) -> dict:
             "config": {k: cfg[k] for k in ("width", "dropout") if k in cfg}, "state_dict": obj.get("state_dict"),
             "upgraded_from": _OLD_FORMAT}
 
-def _old_trainer_file(obj) -> bool: return isinstance(obj, dict) and "format" not in obj and {"model", "stage", "recipe"} <= set(obj)
+def _old_trainer_file(obj) -> bool:
+    return isinstance(obj, dict) and "format" not in obj and {"model", "stage", "recipe"} <= set(obj)
 
 def read_checkpoint(path) -> dict:
     "Read and validate one of our checkpoints (`weights_only=True`); older formats are upgraded in memory."

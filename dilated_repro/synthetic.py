@@ -64,11 +64,17 @@ def _background(rng, S, D):
     "Smooth random colour field plus straight-line clutter, float32 (S, S, 3) in [0, 1]."
     g, W = rng.uniform(0, 1, (D.grid, D.grid, 3)), _bilinear_matrix(S, D.grid)
     img = np.stack([W @ g[..., c] @ W.T for c in range(3)], -1).astype(np.float32)
-    lines = Image.new("L", (S, S)); draw = ImageDraw.Draw(lines)
+    lines = Image.new("L", (S, S))
+    draw = ImageDraw.Draw(lines)
     cols = rng.uniform(0, 1, (D.n_lines + 1, 3)).astype(np.float32)
     for j in range(D.n_lines):
-        draw.line([float(t) for t in rng.uniform(0, S, 4)], fill=j + 1, width=int(rng.integers(D.line_width[0], D.line_width[1] + 1)))
-    li = np.asarray(lines); on = li > 0
+        draw.line(
+            [float(t) for t in rng.uniform(0, S, 4)],
+            fill=j + 1,
+            width=int(rng.integers(D.line_width[0], D.line_width[1] + 1)),
+        )
+    li = np.asarray(lines)
+    on = li > 0
     img[on] = cols[li[on]]
     return img
 
@@ -77,7 +83,8 @@ def _place(rng, img, lbl, inst, occ, s, D, objects):
     "Try to place one object of diameter `s`; draw it into img/lbl/inst, reserve its grown region in `occ`."
     S, R, k = img.shape[0], s/2, int(rng.integers(1, 6))
     for _ in range(D.tries):
-        cx, cy = rng.uniform(R, S - R, 2); phi = rng.uniform(0, 2*np.pi)
+        cx, cy = rng.uniform(R, S - R, 2)
+        phi = rng.uniform(0, 2 * np.pi)
         h = 1.15*R + D.gap + 1                                 # covers every shape (square corner 1.13R) + gap
         y0, y1, x0, x1 = max(0, int(cy - h)), min(S, int(cy + h) + 1), max(0, int(cx - h)), min(S, int(cx + h) + 1)
         dy = (np.arange(y0, y1, dtype=np.float32) + np.float32(0.5 - cy))[:, None]  # (h, 1) pixel centres
@@ -92,7 +99,8 @@ def _place(rng, img, lbl, inst, occ, s, D, objects):
         ys, xs = np.nonzero(m)
         stripe = 1 + D.stripe_amp*np.sin(2*np.pi*(dx[0, xs]*np.cos(th) + dy[ys, 0]*np.sin(th))/lam + ph)
         img[y0 + ys, x0 + xs] = col*stripe[:, None].astype(np.float32)
-        lbl[y0 + ys, x0 + xs] = k; inst[y0 + ys, x0 + xs] = len(objects) + 1
+        lbl[y0 + ys, x0 + xs] = k
+        inst[y0 + ys, x0 + xs] = len(objects) + 1
         objects.append({"instance": len(objects) + 1, "class": k, "diameter": round(float(s), 2),
                         "center": [round(float(cx), 2), round(float(cy), 2)], "pixels": int(m.sum())})
         return True
@@ -117,7 +125,10 @@ def _save_png(a, path, palette=True):
     if palette: im.putpalette(voc_palette().tobytes())
     im.save(path)
 
-SPLIT_STREAMS = {"train": 1, "val": 2}  # image i of a split is drawn from (seed, stream, i): a set is a prefix of a bigger one
+SPLIT_STREAMS = {
+    "train": 1,
+    "val": 2,
+}  # image i of a split is drawn from (seed, stream, i): a set is a prefix of a bigger one
 SYNTH_PARTIAL = "synthetic.partial.json"  # written first, removed after dataset.json: the set is being written
 
 def synthetic_pending(root) -> bool:
@@ -144,7 +155,9 @@ def make_synthetic_voc(root, # output folder (VOC layout)
     if old and {k: old.get(k) for k in req} == json.loads(json.dumps(req)): return root
     if old:
         held = {k: old.get(k) for k in ('n_train', 'n_val', 'size', 'seed')}
-        raise DilatedReproError(f"{root} already holds a different synthetic set ({held}); use another folder or delete it")
+        raise DilatedReproError(
+            f"{root} already holds a different synthetic set ({held}); use another folder or delete it"
+        )
     root.mkdir(parents=True, exist_ok=True)
     (root/SYNTH_PARTIAL).write_text(json.dumps(req))  # until dataset.json exists
     for sub in ("JPEGImages", "SegmentationClass", "SegmentationObject", "ImageSets/Segmentation"):
