@@ -35,7 +35,8 @@ class DataLayer:
         inner = self.crop_size - 2*self.margin
         if inner <= 0 or inner % self.label_stride:
             raise DilatedReproError(
-                f"DataLayer: crop_size {self.crop_size} - 2*{self.margin} must be a positive multiple of label_stride {self.label_stride}"
+                f"DataLayer: crop_size {self.crop_size} - 2*{self.margin} must be a positive multiple of "
+                f"label_stride {self.label_stride}"
             )
 
     @property
