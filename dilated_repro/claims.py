@@ -29,7 +29,8 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*")
 def results_dir() -> Path:
     "The store: $DILATED_REPRO_RESULTS, else nbs/results of the source tree the package lives in, else ./results."
     env = os.environ.get(RESULTS_ENV)
-    if env: return Path(env)
+    if env:
+        return Path(env)
     repo = Path(dilated_repro.__file__).resolve().parent.parent
     return repo/"nbs"/"results" if (repo/"settings.ini").is_file() else Path.cwd()/"results"
 
@@ -44,14 +45,17 @@ def store_result(name:str, obj, source:str, # the notebook (and section) that me
     "Write `obj` as result `name` (atomically; an identical file is left as it is)."
     p = result_path(name, root)
     text = json.dumps({"name": name, "source": source, "result": obj}, indent=1, default=float) + "\n"
-    if p.is_file() and p.read_text() == text: return p
-    with atomic_path(p) as tmp: tmp.write_text(text)
+    if p.is_file() and p.read_text() == text:
+        return p
+    with atomic_path(p) as tmp:
+        tmp.write_text(text)
     return p
 
 def read_result(name:str, root=None, source:bool=False):
     "Result `name` as stored (None if there is none); with `source=True`, (result, source)."
     p = result_path(name, root)
-    if not p.is_file(): return (None, None) if source else None
+    if not p.is_file():
+        return (None, None) if source else None
     rec = json.loads(p.read_text())
     return (rec["result"], rec["source"]) if source else rec["result"]
 
@@ -78,7 +82,8 @@ def structural_checks() -> dict:
 # %% ../nbs/18_claims.ipynb #6b5a2e57
 def reflect_index(n:int, p:int) -> torch.Tensor:
     "Indices into 0..n-1 for an axis of n padded by p on each side, reflected about the edges (repeatedly if p >= n)."
-    if n < 2: raise DilatedReproError(f"reflection needs at least 2 cells, got {n}")
+    if n < 2:
+        raise DilatedReproError(f"reflection needs at least 2 cells, got {n}")
     i = torch.arange(-p, n + p)
     period = 2*(n - 1)
     j = torch.remainder(i, period)
@@ -99,9 +104,11 @@ PAD_SCHEMES = ("zero", "reflect")
 def buffered_context(C:int, kind:str, scheme:str, # "zero" (padding="buffer") or "reflect"
                      seed:int) -> ContextModule:
     "A context module with a 33-cell input buffer, zero or reflected; the same initialisation for both schemes."
-    if scheme not in PAD_SCHEMES: raise DilatedReproError(f"scheme must be one of {PAD_SCHEMES}, got {scheme!r}")
+    if scheme not in PAD_SCHEMES:
+        raise DilatedReproError(f"scheme must be one of {PAD_SCHEMES}, got {scheme!r}")
     m = ContextModule(C, kind, padding="buffer", generator=torch.Generator().manual_seed(seed))
-    if scheme == "reflect": m.pad = ReflectBuffer(m.buffer_width)
+    if scheme == "reflect":
+        m.pad = ReflectBuffer(m.buffer_width)
     return m
 
 # %% ../nbs/18_claims.ipynb #458f5622
@@ -120,19 +127,27 @@ def _trainer_state(path) -> dict:
     from dilated_repro import train
     from dilated_repro.models import read_checkpoint
     if hasattr(train, "load_checkpoint"):                 # library versions with the trainer's own format
-        try: return train.load_checkpoint(path)
-        except DilatedReproError: pass
+        try:
+            return train.load_checkpoint(path)
+        except DilatedReproError:
+            pass
     return read_checkpoint(path).get("trainer") or {}
 
 def _trained(path:Path, stage:str, kind:str|None=None) -> bool:
     "Whether the trainer checkpoint at `path` has run its recipe's iterations for `stage`."
     from dilated_repro.train import recipe_from_dict
-    if not path.is_file(): return False
-    try: ck = _trainer_state(path)
-    except DilatedReproError: return False                # a format this library version cannot read
-    if "step" not in ck or "recipe" not in ck: return False
-    try: iters = recipe_from_dict(ck["recipe"]).stage(stage, kind).iters
-    except TypeError: return False                        # a recipe of another library version: not ours to judge
+    if not path.is_file():
+        return False
+    try:
+        ck = _trainer_state(path)
+    except DilatedReproError:
+        return False                # a format this library version cannot read
+    if "step" not in ck or "recipe" not in ck:
+        return False
+    try:
+        iters = recipe_from_dict(ck["recipe"]).stage(stage, kind).iters
+    except TypeError:
+        return False                        # a recipe of another library version: not ours to judge
     return ck["step"] >= iters
 
 def finished_seeds(reproduce, seeds=(0, 1, 2), stage:str="results") -> tuple:
@@ -140,8 +155,10 @@ def finished_seeds(reproduce, seeds=(0, 1, 2), stage:str="results") -> tuple:
     if stage not in ("results", "cache", "large"):
         raise DilatedReproError(f"stage must be 'results', 'cache' or 'large', got {stage!r}")
     def done(sd:Path) -> bool:
-        if stage == "results": return (sd/"results.json").is_file()
-        if stage == "cache": return all((sd/"cache"/s/"manifest.json").is_file() for s in ("train", "val"))
+        if stage == "results":
+            return (sd/"results.json").is_file()
+        if stage == "cache":
+            return all((sd/"cache"/s/"manifest.json").is_file() for s in ("train", "val"))
         return _trained(sd/"frontend"/"last.pt", "frontend") and _trained(sd/"large"/"last.pt", "context", "large")
     return tuple(k for k in seeds if done(Path(reproduce)/f"seed{k}"))
 
@@ -149,16 +166,19 @@ def reproduction_cache(reproduce, seed:int) -> Path:
     "A reproduction's cache folder for `seed`; refuses one without both splits (no silent retraining)."
     cd = Path(reproduce)/f"seed{seed}"/"cache"
     missing = [s for s in ("train", "val") if not (cd/s/"manifest.json").is_file()]
-    if missing: raise DilatedReproError(f"{cd}: no finished {', '.join(missing)} cache (run `dilated-repro reproduce`)")
+    if missing:
+        raise DilatedReproError(f"{cd}: no finished {', '.join(missing)} cache (run `dilated-repro reproduce`)")
     return cd
 
 def _kept(path:Path, key:dict, fn):
     "fn()'s row, computed once: read back from `path` when it was made with the same `key`."
     if path.is_file():
         old = json.loads(path.read_text())
-        if old.get("key") == json.loads(json.dumps(key)): return old["row"]
+        if old.get("key") == json.loads(json.dumps(key)):
+            return old["row"]
     row = fn()
-    with atomic_path(path) as tmp: tmp.write_text(json.dumps({"key": key, "row": row}, default=float))
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps({"key": key, "row": row}, default=float))
     return json.loads(path.read_text())["row"]
 
 def padding_experiment(s:PaddingSettings=PaddingSettings(), work="_runs/claims", progress:bool=False) -> dict:
@@ -304,12 +324,14 @@ def reproduction_order(reproduce="_runs/reproduce/full", seeds=(0, 1, 2)) -> dic
     from dilated_repro.questions_stats import verdict
     paths = [Path(reproduce)/f"seed{k}"/"results.json" for k in seeds]
     missing = [str(p) for p in paths if not p.is_file()]
-    if missing: raise DilatedReproError(f"no results for: {', '.join(missing)}")
+    if missing:
+        raise DilatedReproError(f"no results for: {', '.join(missing)}")
     S = summarize([json.loads(p.read_text()) for p in paths])
     sha = {str(k): hashlib.sha1(p.read_bytes()).hexdigest() for k, p in zip(seeds, paths)}
     out = {"seeds": list(seeds), "inputs": sha}
     for rows, gains in (("rows", "gains"), ("crf_rows", "crf_gains")):
-        if not S[rows]: continue
+        if not S[rows]:
+            continue
         per = [S[rows][k]["per_seed"] for k in ROWS]
         out[rows] = S[rows]
         out[gains] = {g: {**S[gains][g], "verdict": verdict(S[gains][g])} for g in STEPS}
@@ -320,7 +342,8 @@ def order_sentence(res:dict, crf:bool=True) -> str:
     "The ordering of the reproduction's three rows (CRF-free or + CRF) in words, computed from `reproduction_order`."
     from dilated_repro.paper import PAPER_TABLES
     rows, gains = ("crf_rows", "crf_gains") if crf else ("rows", "gains")
-    if rows not in res: return "The reproduction has no + CRF rows (run with --crf)."
+    if rows not in res:
+        return "The reproduction has no + CRF rows (run with --crf)."
     R, G, n = res[rows], res[gains], len(res["seeds"])
     sfx = " + CRF" if crf else ""
     paper = [PAPER_TABLES[3].rows[k + sfx]["mean"] for k in ("Front end", "Front + Basic", "Front + Large")]
@@ -354,12 +377,14 @@ class Claim:
     where: str             # notebook and section (cell id) that shows it
     needs: str = ""        # REAL: what a measurement needs
 
-def _pmd(d:dict, digits:int=1) -> str: return f"{d['mean']:+.{digits}f} ± {d['sd']:.{digits}f}"
+def _pmd(d:dict, digits:int=1) -> str:
+    return f"{d['mean']:+.{digits}f} ± {d['sd']:.{digits}f}"
 
 def _steps_status(verdicts:list, want:str="higher") -> str:
     "A multi-step synthetic claim: every step `want` -> holds; any step the opposite way -> contradicted."
     opposite = {"higher": "lower", "lower": "higher"}[want]
-    if all(v == want for v in verdicts): return SYN_HOLDS
+    if all(v == want for v in verdicts):
+        return SYN_HOLDS
     return CONTRA if any(v == opposite for v in verdicts) else NOT_SHOWN
 
 # %% ../nbs/18_claims.ipynb #cf091f38
@@ -374,7 +399,8 @@ def _j_structural(part:str):
 def _j_order(crf:bool):
     def judge(res):
         gains = "crf_gains" if crf else "gains"
-        if gains not in res: return "–", "no stored result yet (reproduction_order.json has no + CRF rows)"
+        if gains not in res:
+            return "–", "no stored result yet (reproduction_order.json has no + CRF rows)"
         G = res[gains]
         ours = "; ".join(f"{g} {_pmd(d)} ({d['positive']}/{len(d['per_seed'])} seeds)" for g, d in G.items())
         return ours, _steps_status([d["verdict"] for d in G.values()])
@@ -390,7 +416,8 @@ def _j_init(res):
     n = len(res["settings"]["seeds"])
     ours = (f"identity {_pmd(G[ident])} over the front end; best random ({best.split(' / ')[0]}) {_pmd(G[best])} "
             f"({opt}, {n} seeds)")
-    if verdict(G[ident]) != "higher": return ours, NOT_SHOWN
+    if verdict(G[ident]) != "higher":
+        return ours, NOT_SHOWN
     return ours, _steps_status([verdict(d) for d in vs.values()])
 
 def _j_padding(res):
@@ -408,7 +435,8 @@ def _j_surgery(res):
     from dilated_repro.questions_stats import verdict, foreground_iou, LEARNED
     ref, P = res["reference"], res["paired"]["miou"]
     ours = "; ".join(f"{k} − {ref} {_pmd(d)}" for k, d in P.items()) + f" ({len(res['settings']['seeds'])} seeds)"
-    if foreground_iou(res, ref) < LEARNED: return ours, NOT_SHOWN + " (the front ends did not learn to segment)"
+    if foreground_iou(res, ref) < LEARNED:
+        return ours, NOT_SHOWN + " (the front ends did not learn to segment)"
     return ours, _steps_status([verdict(d) for d in P.values()], want="lower")
 
 def _j_real(targets:dict, tol:float=REAL_TOLERANCE):
@@ -505,7 +533,8 @@ def ledger(root=None) -> list:
             missing = f"no stored result yet ({c.result}.json)"
             status = f"not measurable here: needs {c.needs}" if c.how == REAL else missing
         else:
-            try: ours, status = c.judge(res)
+            try:
+                ours, status = c.judge(res)
             except (KeyError, TypeError, IndexError, ValueError, DilatedReproError) as e:
                 ours, status = "–", f"stored result unreadable ({c.result}.json: {type(e).__name__} {e})"
         rows.append(dict(claim=c.number, text=c.text, paper=c.paper, ours=ours, how=c.how, status=status,
@@ -528,7 +557,8 @@ def status_counts(rows:list|None=None) -> dict:
     "{group: [claim numbers]} over the ledger's statuses (plural phrases), every row in exactly one group."
     rows = ledger() if rows is None else rows
     out = {g: [r["claim"] for r in rows if f(r)] for g, _, f in _GROUPS}
-    if sum(map(len, out.values())) != len(rows): raise DilatedReproError("a status fell in no group or in two")
+    if sum(map(len, out.values())) != len(rows):
+        raise DilatedReproError("a status fell in no group or in two")
     return {g: v for g, v in out.items() if v}
 
 def summary_sentence(root=None) -> str:

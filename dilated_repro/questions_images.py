@@ -86,9 +86,7 @@ class VGGFrontEnd(nn.Module):
         nn.init.zeros_(self.final.bias)
 
 # %% ../nbs/15_questions_images.ipynb #2f9945f3
-def _vgg_forward(
-    self: VGGFrontEnd, x: torch.Tensor
-) -> torch.Tensor:  # (N, 3, H, W) -> (N, C, H/8, W/8), or (N, C) for classify
+def _vgg_forward(self:VGGFrontEnd, x:torch.Tensor) -> torch.Tensor:  # (N, 3, H, W) -> (N, C, H/8, W/8); (N, C)
     feats = {}
     for b, n in _BLOCKS:
         for i in range(1, n + 1):

@@ -22,23 +22,18 @@ from .questions_images import (REDUCED, VGGFrontEnd, _BLOCKS, ImageSolver, vgg_i
                                           train_images, evaluate_images)
 
 # %% auto #0
-__all__ = ['CROP_STREAM', 'ARMS', 'QUICK_PRE', 'object_crops', 'classification_set', 'pretrain_classifier', 'transfer_',
-           'PretrainSettings', 'n_labelled', 'pretraining', 'pretrain_table', 'pretrain_finding']
+__all__ = ['CROP_STREAM', 'CROP_SEED_OFFSET', 'ARMS', 'QUICK_PRE', 'object_crops', 'classification_set', 'pretrain_classifier',
+           'transfer_', 'PretrainSettings', 'n_labelled', 'pretraining', 'pretrain_table', 'pretrain_finding']
 
 # %% ../nbs/15b_pretraining.ipynb #4e1d7ed7
-CROP_STREAM = (
-    99  # seed-stream id of the crops' source images: apart from make_synthetic_voc's train (1) and val (2) streams
-)
+CROP_STREAM = 99       # seed-stream id of the crops' source images: apart from make_synthetic_voc's train (1), val (2)
+CROP_SEED_OFFSET = 1   # the crops' data seed is data_seed + 1: another draw of the generator than the segmentation's
 
-
-def object_crops(
-    img: np.ndarray,
-    inst: np.ndarray,
-    objs: list,
-    side: int,  # (S, S, 3) uint8, instance map, object dicts; crop side out
-    min_diameter: float = 24,
-    margin: float = 1.4,
-) -> tuple:
+def object_crops(img:np.ndarray, # (S, S, 3) uint8 image
+                 inst:np.ndarray, # (S, S) instance ids
+                 objs:list, # object dicts of the image
+                 side:int, # crop side out, px
+                 min_diameter:float=24, margin:float=1.4) -> tuple:
     "Object-centred crops (margin x box, inside the image) resized to `side`: (uint8 (k, 3, side, side), class 0..4)."
     S, xs, ys = img.shape[0], [], []
     for o in objs:
@@ -119,9 +114,7 @@ class PretrainSettings:
     data_seed: int = 0
     width: float = REDUCED.width
     fractions: tuple = (0.25, 0.5, 1.0)  # of n_train, labelled for segmentation (nested subsets)
-    steps: int = (
-        REDUCED.steps
-    )  # segmentation fine-tuning steps, every arm (a shorter one left scratch front ends at background)
+    steps: int = REDUCED.steps               # fine-tuning steps, every arm (fewer left scratch front ends background)
     batch: int = REDUCED.batch                  # the synthetic recipe's front-end batch
     lr: float = REDUCED.lr
     eval_every: int = 150            # learning-curve points
@@ -147,7 +140,7 @@ def pretraining(s:PretrainSettings=PretrainSettings(), out="runs/questions", pro
     if s.imagenet is not None and s.width != 1:
         raise DilatedReproError(f"pretraining: imagenet weights need width=1, got width={s.width}")
     tr, va = image_data(s.size, s.n_train, s.n_val, s.data_seed, out/"work", progress)
-    cx, cy = classification_set(s.pretrain_images, s.pretrain_side, s.data_seed + 1, out/"work")
+    cx, cy = classification_set(s.pretrain_images, s.pretrain_side, s.data_seed + CROP_SEED_OFFSET, out/"work")
     for seed in core.progress(s.seeds, enabled=progress, desc="pretraining"):
         pre_solver = ImageSolver(s.pretrain_steps, s.pretrain_batch, s.lr, seed)
         clf, acc, secs = pretrain_classifier(cx, cy, s.width, pre_solver, min(400, len(cx)//4), progress=progress)

@@ -134,9 +134,7 @@ class PrismSettings:
     "Experiment 1: prism vs pyramid on cached score maps."
     seeds: tuple = (0, 1, 2)       # front end k (its cached maps) and the training seed
     maps: MapSource = MapSource()
-    prism_width: int = (
-        2  # prism hidden channels, in units of C (1 = the Basic module); 2C keeps 3 seeds x 3 models in minutes
-    )
+    prism_width: int = 2           # hidden channels, in units of C (1 = Basic); 2C keeps 3 seeds x 3 models in minutes
     unet_depth: int = 4            # U-Net downsamplings (32 -> 2 cells on 256 px images)
     psp_bins: tuple = (1, 2, 4, 8)
     steps: int = 750               # the synthetic recipe's context stage: 750 Adam steps, batch 16, lr 1e-3

@@ -362,14 +362,12 @@ def map_inputs(src:MapSource, seeds) -> dict:
 QUICK_MAPS = MapSource(n_train=8, n_val=4, size=64, fe_steps=4)   # the test sizes of every experiment on maps
 
 # %% ../nbs/15_questions.ipynb #d54433d9
-def score_predictions(
-    pred: np.ndarray,  # (M, h, w) predicted labels on the grid
-    y: np.ndarray,
-    inst: np.ndarray,
-    sizes: list,
-    C: int,  # grid labels, instance ids, {instance: diameter px} per map
-    band: float | None = 1.0,
-) -> dict: # boundary band half-width, grid cells; None: mIoU only
+def score_predictions(pred:np.ndarray, # (M, h, w) predicted labels on the grid
+                      y:np.ndarray, # (M, h, w) grid labels
+                      inst:np.ndarray, # (M, h, w) instance ids
+                      sizes:list, # {instance: diameter px} per map
+                      C:int, # classes
+                      band:float|None=1.0) -> dict: # boundary band half-width, grid cells; None: mIoU only
     "mIoU, per-class IoU, object accuracy per size bucket and boundary mIoU (all %) of grid predictions."
     if band is None:
         return {"miou": 100*ConfusionMatrix(C).update(pred, y).miou()}   # learning-curve points: mIoU only
