@@ -23,7 +23,7 @@ COMMANDS = {  # name -> (module, function, one line of help); the module is impo
                  "mean IoU by the paper's protocol; per-class table, JSON/CSV"),
     "reproduce": ("dilated_repro.reproduce", "cli_reproduce",
                   "the paper's Table 3 protocol end to end on the synthetic multi-scale set"),
-    "bench": ("dilated_repro.bench", "cli_bench",
+    "bench": ("dilated_repro.bench_suite", "cli_bench",
               "benchmark inference and training against the machine's measured peak and onnxruntime"),
     "questions": ("dilated_repro.questions", "cli_questions",
                   "beyond the paper: prism vs pyramid, pretraining, initialization, gridding, front-end surgery"),
@@ -37,7 +37,7 @@ _MODEL_NAMES = ("dilation8_pascal_voc", "dilation8_camvid", "dilation7_kitti", "
 _RECIPE_NAMES = ("voc", "voc_code", "voc_coco", "voc_coco_ft", "camvid", "kitti", "cityscapes", "cityscapes_upsample",
                 "synthetic", "synthetic_smoke")  # train.RECIPES
 _EXPERIMENT_NAMES = ("prism", "pretraining", "init", "gridding", "surgery")  # questions.EXPERIMENTS
-_BENCH_PARTS = ("peak", "frontend", "context", "predict", "train", "memory", "bf16", "scaling")  # bench.PARTS
+_BENCH_PARTS = ("peak", "frontend", "context", "predict", "train", "memory", "bf16", "scaling")  # bench_suite.PARTS
 
 def _no_progress(p):
     "The one spelling of 'no progress bars', on every command."
