@@ -15,11 +15,8 @@ from .context import ContextModule, table1
 from .paper import headline
 
 # %% auto #0
-__all__ = ['RESULTS_ENV', 'PAD_SCHEMES', 'STEPS', 'EXACT', 'SYNTHETIC', 'REAL', 'HOLDS', 'SYN_HOLDS', 'NOT_SHOWN', 'CONTRA',
-           'REAL_TOLERANCE', 'CLAIMS', 'results_dir', 'result_path', 'store_result', 'read_result', 'structural_checks',
-           'reflect_index', 'ReflectBuffer', 'buffered_context', 'PaddingSettings', 'finished_seeds',
-           'reproduction_cache', 'padding_experiment', 'padding_table', 'padding_finding', 'JointSettings',
-           'joint_experiment', 'joint_finding', 'reproduction_order', 'order_sentence', 'Claim', 'ledger',
+__all__ = ['RESULTS_ENV', 'EXACT', 'SYNTHETIC', 'REAL', 'HOLDS', 'SYN_HOLDS', 'NOT_SHOWN', 'CONTRA', 'REAL_TOLERANCE', 'CLAIMS',
+           'results_dir', 'result_path', 'store_result', 'read_result', 'structural_checks', 'Claim', 'ledger',
            'status_counts', 'summary_sentence', 'ledger_markdown']
 
 # %% ../nbs/18_claims.ipynb #5705d299
@@ -78,286 +75,6 @@ def structural_checks() -> dict:
                        "holds": basic[-1]["receptive_field"][0] == 67 and weights == 64*C*C},
             "large_weights": sum(r["weights"] for r in large),
             "identity": {"basic_exact": exact, "large_within_1e-6": err <= 1e-6}}
-
-# %% ../nbs/18_claims.ipynb #6b5a2e57
-def reflect_index(n:int, p:int) -> torch.Tensor:
-    "Indices into 0..n-1 for an axis of n padded by p on each side, reflected about the edges (repeatedly if p >= n)."
-    if n < 2:
-        raise DilatedReproError(f"reflection needs at least 2 cells, got {n}")
-    i = torch.arange(-p, n + p)
-    period = 2*(n - 1)
-    j = torch.remainder(i, period)
-    return torch.where(j >= n, period - j, j)
-
-class ReflectBuffer(nn.Module):
-    "Pad (N, C, H, W) by `width` cells on every side by reflection, repeated where width >= H or W (np.pad 'reflect')."
-    def __init__(self, width:int):
-        super().__init__()
-        self.width = width
-    def forward(self, x:torch.Tensor) -> torch.Tensor:   # (N, C, H, W) -> (N, C, H + 2w, W + 2w)
-        h, w = x.shape[-2:]
-        x = x.index_select(-2, reflect_index(h, self.width).to(x.device))
-        return x.index_select(-1, reflect_index(w, self.width).to(x.device))
-
-PAD_SCHEMES = ("zero", "reflect")
-
-def buffered_context(C:int, kind:str, scheme:str, # "zero" (padding="buffer") or "reflect"
-                     seed:int) -> ContextModule:
-    "A context module with a 33-cell input buffer, zero or reflected; the same initialisation for both schemes."
-    if scheme not in PAD_SCHEMES:
-        raise DilatedReproError(f"scheme must be one of {PAD_SCHEMES}, got {scheme!r}")
-    m = ContextModule(C, kind, padding="buffer", generator=torch.Generator().manual_seed(seed))
-    if scheme == "reflect":
-        m.pad = ReflectBuffer(m.buffer_width)
-    return m
-
-# %% ../nbs/18_claims.ipynb #458f5622
-@dataclass(frozen=True)
-class PaddingSettings:
-    "Claim 13: zero vs reflected 33-cell buffer, Basic and Large, on the reproduction's cached maps."
-    reproduce: str = "_runs/reproduce/full"   # a `dilated-repro reproduce` folder: data/, seed<k>/cache/{train,val}
-    seeds: tuple = (0, 1, 2)
-    kinds: tuple = ("basic", "large")
-    basic_steps: int|None = None              # None: the recipe's context stage (750)
-    large_steps: int|None = 250               # a third of the recipe's 750 (cost; see above)
-    recipe: str = "synthetic"
-
-def _trainer_state(path) -> dict:
-    "{'step', 'recipe'} of a training checkpoint, in the trainer's old format or dilated_repro.checkpoint/2."
-    from dilated_repro import train
-    from dilated_repro.models import read_checkpoint
-    if hasattr(train, "load_checkpoint"):                 # library versions with the trainer's own format
-        try:
-            return train.load_checkpoint(path)
-        except DilatedReproError:
-            pass
-    return read_checkpoint(path).get("trainer") or {}
-
-def _trained(path:Path, stage:str, kind:str|None=None) -> bool:
-    "Whether the trainer checkpoint at `path` has run its recipe's iterations for `stage`."
-    from dilated_repro.train import recipe_from_dict
-    if not path.is_file():
-        return False
-    try:
-        ck = _trainer_state(path)
-    except DilatedReproError:
-        return False                # a format this library version cannot read
-    if "step" not in ck or "recipe" not in ck:
-        return False
-    try:
-        iters = recipe_from_dict(ck["recipe"]).stage(stage, kind).iters
-    except TypeError:
-        return False                        # a recipe of another library version: not ours to judge
-    return ck["step"] >= iters
-
-def finished_seeds(reproduce, seeds=(0, 1, 2), stage:str="results") -> tuple:
-    "Seeds that have finished `stage`: 'results' (results.json), 'cache' (both caches), 'large' (recipe's steps)."
-    if stage not in ("results", "cache", "large"):
-        raise DilatedReproError(f"stage must be 'results', 'cache' or 'large', got {stage!r}")
-    def done(sd:Path) -> bool:
-        if stage == "results":
-            return (sd/"results.json").is_file()
-        if stage == "cache":
-            return all((sd/"cache"/s/"manifest.json").is_file() for s in ("train", "val"))
-        return _trained(sd/"frontend"/"last.pt", "frontend") and _trained(sd/"large"/"last.pt", "context", "large")
-    return tuple(k for k in seeds if done(Path(reproduce)/f"seed{k}"))
-
-def reproduction_cache(reproduce, seed:int) -> Path:
-    "A reproduction's cache folder for `seed`; refuses one without both splits (no silent retraining)."
-    cd = Path(reproduce)/f"seed{seed}"/"cache"
-    missing = [s for s in ("train", "val") if not (cd/s/"manifest.json").is_file()]
-    if missing:
-        raise DilatedReproError(f"{cd}: no finished {', '.join(missing)} cache (run `dilated-repro reproduce`)")
-    return cd
-
-def _kept(path:Path, key:dict, fn):
-    "fn()'s row, computed once: read back from `path` when it was made with the same `key`."
-    if path.is_file():
-        old = json.loads(path.read_text())
-        if old.get("key") == json.loads(json.dumps(key)):
-            return old["row"]
-    row = fn()
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps({"key": key, "row": row}, default=float))
-    return json.loads(path.read_text())["row"]
-
-def padding_experiment(s:PaddingSettings=PaddingSettings(), work="_runs/claims", progress:bool=False) -> dict:
-    "Claim 13: per seed and module, val mIoU with a zero and a reflected buffer; paired differences and verdicts."
-    from dilated_repro.questions_stats import (load_maps, train_on_maps, MapSolver, evaluate_maps, map_inputs,
-                                              MapSource, paired, verdict)
-    from dilated_repro.train import RECIPES
-    r, work, rows, base = RECIPES[s.recipe], Path(work), [], []
-    inputs = map_inputs(MapSource(reproduce=str(s.reproduce)), s.seeds)
-    for seed in s.seeds:
-        maps = load_maps(reproduction_cache(s.reproduce, seed), Path(s.reproduce)/"data")
-        base.append({"seed": seed, "miou": evaluate_maps(None, maps)["miou"]})
-        for kind in s.kinds:
-            st = r.stage("context", kind)
-            steps = getattr(s, f"{kind}_steps") or st.iters
-            for scheme in PAD_SCHEMES:
-                key = {"seed": seed, "kind": kind, "scheme": scheme, "steps": steps, "lr": st.lr, "batch": st.batch,
-                       "input": inputs[str(seed)]}
-                def run():
-                    net = buffered_context(maps.C, kind, scheme, seed)
-                    log = train_on_maps(net, maps, MapSolver(steps, st.batch, st.lr, st.optimizer, seed),
-                                        progress=progress)
-                    return {**key, **evaluate_maps(net, maps), "seconds": log["seconds"]}
-                rows.append(_kept(work/f"padding_{kind}_{scheme}_seed{seed}.json", key, run))
-    res = {"settings": asdict(s), "inputs": inputs, "front_end": base, "rows": rows, "paired": {}, "verdict": {},
-           "train_seconds": sum(x["seconds"] for x in rows)}
-    for kind in s.kinds:
-        d = paired([x for x in rows if x["kind"] == kind], ref="zero", key="scheme")["reflect"]
-        res["paired"][kind] = d
-        res["verdict"][kind] = verdict(d, up="reflect higher", down="reflect lower", same="indistinguishable")
-    return res
-
-# %% ../nbs/18_claims.ipynb #0cafcba5
-def padding_table(res:dict) -> str:
-    "Claim 13 as Markdown: val mIoU per module and scheme (mean ± sd over seeds), the paired difference, the verdict."
-    from dilated_repro.questions_stats import mean_sd, pm
-    n = len(res["settings"]["seeds"])
-    fe = mean_sd([b["miou"] for b in res["front_end"]])
-    lines = [f"val mIoU % on the synthetic set, {n} seeds (mean ± sd); front end alone {pm(fe)}", "",
-             "| module | steps | zero buffer | reflected buffer | reflect − zero (paired) | per seed | verdict |",
-             "|---|---|---|---|---|---|---|"]
-    for kind, d in res["paired"].items():
-        arm = {sch: mean_sd([x["miou"] for x in res["rows"] if x["kind"] == kind and x["scheme"] == sch])
-               for sch in PAD_SCHEMES}
-        steps = next(x["steps"] for x in res["rows"] if x["kind"] == kind)
-        per = ", ".join(f"{v:+.2f}" for v in d["per_seed"])
-        lines.append(f"| {kind} | {steps} | {pm(arm['zero'])} | {pm(arm['reflect'])} | "
-                     f"{d['mean']:+.2f} ± {d['sd']:.2f} | {per} | {res['verdict'][kind]} |")
-    return "\n".join(lines)
-
-def padding_finding(res:dict) -> str:
-    "Claim 13's sentence, computed from the stored result."
-    n, parts = len(res["settings"]["seeds"]), []
-    for kind, d in res["paired"].items():
-        parts.append(f"{kind.capitalize()}: reflect − zero {d['mean']:+.2f} ± {d['sd']:.2f} mIoU points "
-                     f"({res['verdict'][kind]})")
-    same = all(v == "indistinguishable" for v in res["verdict"].values())
-    return (f"Over {n} seeds, " + "; ".join(parts) + ". By the project's paired rule the two paddings are "
-            + ("indistinguishable for both modules, as the paper says (similar results)." if same else
-               "distinguishable for at least one module, unlike the paper's \"similar results\"."))
-
-# %% ../nbs/18_claims.ipynb #711b2063
-@dataclass(frozen=True)
-class JointSettings:
-    "Claim 14: the recipe's joint stage after + Large, against + Large alone, on the reproduction's seeds."
-    reproduce: str = "_runs/reproduce/full"
-    seeds: tuple = (0, 1, 2)
-    steps: int|None = None                    # None: the recipe's joint stage
-
-def _pct(row:dict) -> dict:
-    "A `reproduce.score` row (fractions) as percentages, in the shape `questions_stats.paired` reads."
-    return {"miou": 100*row["miou"], "boundary_miou": 100*row["boundary_miou"],
-            "size_acc": {b: 100*v for b, v in row["size_acc"].items()}}
-
-def _networks(fe:Path, large:Path, joint:Path|None, mean_bgr, convention:str, size:int) -> nn.Module:
-    "The + Large network (joint=None) or the joint one, ready for `reproduce.score`, in this library version's API."
-    from dilated_repro import reproduce
-    if not hasattr(reproduce, "Predictor"):              # versions whose checkpoints carry their input spec
-        from dilated_repro.predict import load_model
-        return (load_model(joint) if joint is not None else load_model(large, frontend=fe)).eval()
-    from dilated_repro.train import load_model
-    from dilated_repro.frontend import DilationNet
-    net = DilationNet(load_model(fe), load_model(large)) if joint is None else load_model(joint)
-    return reproduce.Predictor(net.eval(), mean_bgr, convention, size).eval()
-
-def joint_experiment(s:JointSettings=JointSettings(), work="_runs/claims", progress:bool=False) -> dict:
-    "Claim 14: val mIoU of + Large and of + Large then joint fine-tuning, per seed; paired difference and verdict."
-    from dilated_repro.questions_stats import paired, verdict
-    from dilated_repro.reproduce import score
-    from dilated_repro.train import recipe_from_dict, train_joint
-    from dilated_repro.data import VOCSegmentation, read_objects
-    root, work, rows, inputs = Path(s.reproduce), Path(work), [], {}
-    for seed in s.seeds:
-        sd = root/f"seed{seed}"
-        fe, large = sd/"frontend"/"last.pt", sd/"large"/"last.pt"
-        inputs[str(seed)] = hashlib.sha1(fe.read_bytes() + large.read_bytes()).hexdigest()   # the two networks
-        r, data = recipe_from_dict(_trainer_state(large)["recipe"]), root/"data"
-        key = {"seed": seed, "steps": s.steps or r.joint.iters, "input": inputs[str(seed)]}
-        def run():
-            val, objects = VOCSegmentation(data, r.val_split), read_objects(data, r.val_split)
-            spec = (VOCSegmentation(data, r.train_split).mean_bgr, r.convention, max(val[0][0].shape[:2]))
-            def rescore(joint=None):
-                net = _networks(fe, large, joint, *spec)
-                return _pct(score(net, val, objects, data, progress=False))
-            before = rescore()
-            out = work/f"joint_seed{seed}"
-            train_joint(r, data, out, frontend=fe, context=large, kind="large", steps=s.steps,
-                        resume=(out/"last.pt").is_file(), progress=progress)
-            return {**key, "before": before, "after": rescore(out/"last.pt")}
-        got = _kept(work/f"joint_seed{seed}.json", key, run)
-        done = sd/"results.json"                       # the reproduction's own score of + Large, when it has one
-        stored = 100*json.loads(done.read_text())["rows"]["Front + Large"]["miou"] if done.is_file() else None
-        rows.append({"seed": seed, "model": "+ Large", **got["before"], "stored_miou": stored})
-        rows.append({"seed": seed, "model": "+ Large + joint", "steps": got["steps"], **got["after"]})
-    d = paired(rows, ref="+ Large")["+ Large + joint"]
-    return {"settings": asdict(s), "inputs": inputs, "rows": rows, "paired": d,
-            "verdict": verdict(d, up="joint higher", down="joint lower", same="indistinguishable")}
-
-# %% ../nbs/18_claims.ipynb #3e157309
-def joint_finding(res:dict) -> str:
-    "Claim 14's sentence, computed from the stored result."
-    from dilated_repro.questions_stats import mean_sd, pm
-    n, d = len(res["settings"]["seeds"]), res["paired"]
-    arm = {k: mean_sd([x["miou"] for x in res["rows"] if x["model"] == k]) for k in ("+ Large", "+ Large + joint")}
-    steps = next(x["steps"] for x in res["rows"] if x["model"] == "+ Large + joint")
-    holds = res["verdict"] != "joint higher"
-    gaps = [abs(x["miou"] - x["stored_miou"]) for x in res["rows"] if x["model"] == "+ Large" and x["stored_miou"]]
-    check = (f" (The re-scored + Large differs from the reproduction's stored score by at most {max(gaps):.2f} points"
-             f" on the {len(gaps)} seed(s) that have one.)" if gaps else "")
-    return (f"Over {n} seeds: + Large {pm(arm['+ Large'])}, after {steps} joint iterations "
-            f"{pm(arm['+ Large + joint'])} mIoU %; paired difference {d['mean']:+.2f} ± {d['sd']:.2f} points (per seed "
-            + ", ".join(f"{v:+.2f}" for v in d["per_seed"]) + f"): {res['verdict']}. "
-            + ("As in the paper, joint fine-tuning gives no significant gain here." if holds else
-               "Unlike the paper, joint fine-tuning gives a significant gain here.")
-            + check)
-
-# %% ../nbs/18_claims.ipynb #0ad1926e
-STEPS = {"+ Basic − Front end": ("Front end", "Front + Basic"), "+ Large − + Basic": ("Front + Basic", "Front + Large")}
-
-def reproduction_order(reproduce="_runs/reproduce/full", seeds=(0, 1, 2)) -> dict:
-    "The reproduction's rows and paired steps, CRF-free and + CRF, each step with its verdict; per-seed full order."
-    from dilated_repro.reproduce import summarize, ROWS
-    from dilated_repro.questions_stats import verdict
-    paths = [Path(reproduce)/f"seed{k}"/"results.json" for k in seeds]
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise DilatedReproError(f"no results for: {', '.join(missing)}")
-    S = summarize([json.loads(p.read_text()) for p in paths])
-    sha = {str(k): hashlib.sha1(p.read_bytes()).hexdigest() for k, p in zip(seeds, paths)}
-    out = {"seeds": list(seeds), "inputs": sha}
-    for rows, gains in (("rows", "gains"), ("crf_rows", "crf_gains")):
-        if not S[rows]:
-            continue
-        per = [S[rows][k]["per_seed"] for k in ROWS]
-        out[rows] = S[rows]
-        out[gains] = {g: {**S[gains][g], "verdict": verdict(S[gains][g])} for g in STEPS}
-        out[f"{rows}_ordered_seeds"] = sum(a < b < c for a, b, c in zip(*per))
-    return out
-
-def order_sentence(res:dict, crf:bool=True) -> str:
-    "The ordering of the reproduction's three rows (CRF-free or + CRF) in words, computed from `reproduction_order`."
-    from dilated_repro.paper import PAPER_TABLES
-    rows, gains = ("crf_rows", "crf_gains") if crf else ("rows", "gains")
-    if rows not in res:
-        return "The reproduction has no + CRF rows (run with --crf)."
-    R, G, n = res[rows], res[gains], len(res["seeds"])
-    sfx = " + CRF" if crf else ""
-    paper = [PAPER_TABLES[3].rows[k + sfx]["mean"] for k in ("Front end", "Front + Basic", "Front + Large")]
-    f = lambda k: f"{R[k]['mean']:.1f} ± {R[k]['sd']:.1f}"
-    steps = "; ".join(f"{g}: {d['mean']:+.1f} ± {d['sd']:.1f} ({d['verdict']}, positive on {d['positive']}/{n})"
-                      for g, d in G.items())
-    up = [d["verdict"] == "higher" for d in G.values()]
-    what = ("both of the paper's steps" if all(up) else "the paper's first step (Basic over the front end) but not, "
-            "by the rule, its second (Large over Basic)" if up[0] and not up[1] else
-            "the paper's second step but not its first" if up[1] else "neither of the paper's steps")
-    return (f"{'With' if crf else 'Without'} the dense CRF the reproduction reads front end {f('Front end')}, + Basic "
-            f"{f('Front + Basic')}, + Large {f('Front + Large')} mIoU % (paper, VOC val: "
-            + " → ".join(f"{p:.1f}" for p in paper) + f"); the full order holds on {res[rows + '_ordered_seeds']} of "
-            f"{n} seeds. Paired steps: {steps}. So the{sfx or ' CRF-free'} rows reproduce {what}.")
 
 # %% ../nbs/18_claims.ipynb #bbd8b422
 EXACT, SYNTHETIC, REAL = "exact structural check", "synthetic CPU experiment over seeds", "real data"
@@ -477,10 +194,10 @@ def _claims() -> tuple:
               "17_paper_tables § Table 4", f"COCO + VOC-2012, a GPU (190K iterations) and {server}"),
         Claim(6, "Basic lifts VOC val; Large lifts it more",
               chain(v, ("Front end", "Front + Basic", "Front + Large")), SYNTHETIC, "reproduction_order",
-              _j_order(False), "11_reproduce § The full run; 18_claims (cell order-show)"),
+              _j_order(False), "11_reproduce § The full run; 18a_claims_cpu (cell order-show)"),
         Claim(7, "the same order with the dense CRF",
               chain(v, ("Front end + CRF", "Front + Basic + CRF", "Front + Large + CRF")), SYNTHETIC,
-              "reproduction_order", _j_order(True), "11_reproduce § The full run; 18_claims (cell order-show)"),
+              "reproduction_order", _j_order(True), "11_reproduce § The full run; 18a_claims_cpu (cell order-show)"),
         Claim(8, "the same order with CRF-RNN",
               chain(v, ("Front end + RNN", "Front + Basic + RNN", "Front + Large + RNN")), REAL, "real_voc_val_crfrnn",
               _j_real({"Front + Large + RNN": v["Front + Large + RNN"]}),
@@ -497,9 +214,9 @@ def _claims() -> tuple:
               f"no number; compare Basic's {basic_step:+.1f}", SYNTHETIC, "questions_init", _j_init,
               "15c_init § 3. Initialization"),
         Claim(13, "zero and reflection padding of the context input give similar results", "similar (no number)",
-              SYNTHETIC, "padding", _j_padding, "18_claims § Claim 13 (cells pad-run, pad-show)"),
+              SYNTHETIC, "padding", _j_padding, "18a_claims_cpu § Claim 13 (cells pad-run, pad-show)"),
         Claim(14, "joint fine-tuning gives no significant gain", "no significant gain (no number)", SYNTHETIC, "joint",
-              _j_joint, "18_claims § Claim 14 (cells joint-run, joint-show)"),
+              _j_joint, "18a_claims_cpu § Claim 14 (cells joint-run, joint-show)"),
         Claim(15, "Dilation8 on CamVid test", f"{h['camvid']:.1f} (DeepLab-LFOV {h['camvid_deeplab']:.1f})", REAL,
               "real_camvid", _j_real({None: h["camvid"]}), "17_paper_tables § Table 5",
               f"CamVid (367/100/233, 11 classes) and a GPU, or dilation8_camvid.caffemodel ({released})"),
