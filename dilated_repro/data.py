@@ -4,13 +4,13 @@
 
 # %% ../nbs/09_data.ipynb #e8a5fd8f
 from __future__ import annotations
-import importlib, json, math, warnings
+import importlib, json, warnings
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 from .core import DilatedReproError
 from .models import PASCAL_VOC_CLASSES, URBAN_CLASSES, URBAN_PALETTE, CITYSCAPES_CLASSES
-from .models import _short  # values from a file, shown bounded in messages
+from .models import _short, _rgb, _is_num  # bounded values in messages; the spec's own checks
 
 # %% auto #0
 __all__ = ['VOC_CLASSES', 'VOC_MEAN_BGR', 'CAMVID_MEAN_BGR', 'KITTI_MEAN_BGR', 'CITYSCAPES_MEAN_BGR', 'SEGNET_CAMVID_CLASSES',
@@ -216,15 +216,12 @@ class SegDataset:
         return img, check_label(lbl, self.C, lp)
 
 # %% ../nbs/09_data.ipynb #d5ec70dd
-def _finite(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-def _rgb(c) -> bool: return isinstance(c, list) and len(c) == 3 and all(type(v) is int and 0 <= v <= 255 for v in c)
-
 _META_CHECKS = [  # key of dataset.json, valid? (value, whole file), what it must be
     ("classes", lambda v, m: isinstance(v, list) and len(v) >= 1 and all(isinstance(c, str) and c for c in v),
      "a non-empty list of class names"),
     ("palette", lambda v, m: isinstance(v, list) and all(_rgb(c) for c in v)
                              and len(v) >= len(m.get("classes") or []), "one [R, G, B] of ints 0-255 per class"),
-    ("mean_bgr", lambda v, m: isinstance(v, list) and len(v) == 3 and all(_finite(x) for x in v),
+    ("mean_bgr", lambda v, m: isinstance(v, list) and len(v) == 3 and all(_is_num(x) for x in v),
      "3 finite numbers (the BGR mean pixel)"),
 ]
 
