@@ -218,7 +218,7 @@ def cli_predict(argv=None) -> int:
             raise DilatedReproError(f"--tile {a.tile[0]} {a.tile[1]}: {e}") from None
     images = image_files(args)
     tile = check_tile(tuple(a.tile), images) if a.tile else None
-    output_files(images, a.out)  # -o FILE with several images, or an output onto an input, before the weights load
+    output_files(images, a.out, "<dataset>")  # collisions the dataset name cannot change, before the weights load
     single_file = a.out is not None and Path(a.out).suffix.lower() == ".png"
     for d in sorted({Path(a.out).parent if single_file else Path(a.out) if a.out else i.parent for i in images}):
         writable_dir(d, "-o" if a.out else "output folder (next to the image)")
