@@ -5,7 +5,7 @@
 # %% ../nbs/18_claims.ipynb #cbfcb54e
 from __future__ import annotations
 import hashlib, json, os, re
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import torch
 from torch import nn
@@ -93,6 +93,8 @@ class Claim:
     judge: object          # callable: stored result -> (ours: str, status: str)
     where: str             # notebook and section (cell id) that shows it
     needs: str = ""        # REAL: what a measurement needs
+    real: str = ""         # a real-data result that, once stored (19_runbook), is judged instead of `result`
+    real_judge: object = None  # callable judging `real`
 
 def _pmd(d:dict, digits:int=1) -> str:
     return f"{d['mean']:+.{digits}f} ± {d['sd']:.{digits}f}"
@@ -121,6 +123,15 @@ def _j_order(crf:bool):
         G = res[gains]
         ours = "; ".join(f"{g} {_pmd(d)} ({d['positive']}/{len(d['per_seed'])} seeds)" for g, d in G.items())
         return ours, _steps_status([d["verdict"] for d in G.values()])
+    return judge
+
+def _j_real_order(crf:bool):
+    "Claims 6 and 7 on real VOC val (19_runbook's record): front end < + Basic < + Large, each step a gain."
+    def judge(res):
+        keys = [k + (" + CRF" if crf else "") for k in ("Front end", "Front + Basic", "Front + Large")]
+        got = [res["ours"][k] for k in keys]
+        ours = " → ".join(f"{v:.1f}" for v in got) + " (real VOC val)"
+        return ours, "holds on real data" if got[0] < got[1] < got[2] else "does not hold"
     return judge
 
 def _j_init(res):
@@ -194,10 +205,12 @@ def _claims() -> tuple:
               "17_paper_tables § Table 4", f"COCO + VOC-2012, a GPU (190K iterations) and {server}"),
         Claim(6, "Basic lifts VOC val; Large lifts it more",
               chain(v, ("Front end", "Front + Basic", "Front + Large")), SYNTHETIC, "reproduction_order",
-              _j_order(False), "11_reproduce § The full run; 18a_claims_cpu (cell order-show)"),
+              _j_order(False), "11_reproduce § The full run; 18a_claims_cpu (cell order-show)",
+              real="real_voc_val_order", real_judge=_j_real_order(False)),
         Claim(7, "the same order with the dense CRF",
               chain(v, ("Front end + CRF", "Front + Basic + CRF", "Front + Large + CRF")), SYNTHETIC,
-              "reproduction_order", _j_order(True), "11_reproduce § The full run; 18a_claims_cpu (cell order-show)"),
+              "reproduction_order", _j_order(True), "11_reproduce § The full run; 18a_claims_cpu (cell order-show)",
+              real="real_voc_val_order", real_judge=_j_real_order(True)),
         Claim(8, "the same order with CRF-RNN",
               chain(v, ("Front end + RNN", "Front + Basic + RNN", "Front + Large + RNN")), REAL, "real_voc_val_crfrnn",
               _j_real({"Front + Large + RNN": v["Front + Large + RNN"]}),
@@ -244,7 +257,10 @@ def ledger(root=None) -> list:
     "One row per claim: number, claim, paper, ours, how measured, status (computed from the stored result), where."
     rows = []
     for c in CLAIMS:
-        res = read_result(c.result, root)
+        real = read_result(c.real, root) if c.real else None
+        if real is not None:
+            c = replace(c, how=REAL, result=c.real, judge=c.real_judge)
+        res = real if real is not None else read_result(c.result, root)
         if res is None:
             ours = "–"
             missing = f"no stored result yet ({c.result}.json)"
