@@ -18,7 +18,7 @@ from .recipes import Stage, recipe_from_dict, recipe_to_dict, recipe_spec
 if TYPE_CHECKING: from dilated_repro.train import Run   # only a type hint: train imports this module
 
 # %% auto #0
-__all__ = ['upgrade_checkpoint', 'read_log', 'init_distributed']
+__all__ = ['LOCK', 'upgrade_checkpoint', 'read_log', 'init_distributed']
 
 # %% ../nbs/10b_resume.ipynb #a1129841
 def _rng_state() -> dict:
@@ -157,8 +157,14 @@ def _resume(part:nn.Module, opt, stage:Stage, ck:Path, run:Run) -> int:
     if same(st["schedule"]) != same(asdict(stage)):
         raise DilatedReproError(f"{ck} was trained with other solver settings ({st['schedule']}); "
                                 "resume needs the same stage")
+    step = st["step"]
+    if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+        raise DilatedReproError(f"{ck}: its trainer step {step!r} is not an iteration count (an int >= 0)")
     _load_state(part, full["state_dict"], ck)
-    _set_rng_state(st["rng"])
+    try: _set_rng_state(st["rng"])
+    except Exception as e:          # garbage in place of the RNG states: any of KeyError, TypeError, ValueError, ...
+        raise DilatedReproError(f"{ck}: its RNG state cannot be restored ({type(e).__name__}); "
+                                "cannot resume exactly") from None
     try: opt.load_state_dict(st["optimizer"])
     except (ValueError, KeyError, TypeError) as e:
         raise DilatedReproError(f"{ck}: its optimizer state does not fit ({str(e)[:100]})") from None
@@ -173,3 +179,32 @@ def _save(part:nn.Module, opt, schedule:Stage, # the stage with the run's total 
                    "schedule": asdict(schedule), "recipe": recipe_to_dict(run.recipe)}
         save_checkpoint(part, ck, trainer=trainer, frontend=run.frontend, **(run.meta or {}))
     if world > 1: dist.barrier()
+
+# %% ../nbs/10b_resume.ipynb #e1f0c4d4
+LOCK = "train.lock"   # in --out while a `train` writes there: the holder's pid
+
+def _pid_alive(pid:int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def _take_lock(out) -> Path|None:
+    "Claim `out` for this `train` (rank 0 only); refuse in one line if a live process holds it. Returns the lock."
+    if os.environ.get("RANK", "0") != "0": return None
+    lock = Path(out)/LOCK
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            try: pid = int(lock.read_text().strip() or 0)
+            except (OSError, ValueError): pid = 0
+            if pid and pid != os.getpid() and _pid_alive(pid):
+                raise DilatedReproError(f"--out {out}: another train (pid {pid}) is writing there ({lock}); "
+                                        "wait for it or use another --out") from None
+            lock.unlink(missing_ok=True)            # left by a process that is gone: take it over
+            continue
+        with os.fdopen(fd, "w") as f: f.write(str(os.getpid()))
+        return lock
+    raise DilatedReproError(f"--out {out}: cannot take {lock}")

@@ -30,7 +30,7 @@ from .recipes import (SEED_ORDER, SEED_CROP, RECIPES, Stage, stage_lr, Recipe, p
                                    frontend_input, grid_scores, grid_miou, _data_root, _maybe_val)
 from .resume import (upgrade_checkpoint, read_log, init_distributed, _load_state, _trainer_checkpoint,
                                   _log_lines, _truncate_log, _replica_spread, _log, _any_not_finite, _diverged,
-                                  _is_eval, _resume, _save)
+                                  _is_eval, _resume, _save, LOCK, _take_lock)
 
 # %% auto #0
 __all__ = ['channels_last_default', 'Run', 'Fitted', 'fit', 'train_frontend', 'cache_features', 'FeatureCache', 'FeatureBatches',
@@ -281,18 +281,47 @@ def _cache_C(out, iid):
     with np.load(Path(out)/f"{iid}.npz") as z: return int(z["scores"].shape[0])
 
 # %% ../nbs/10a_stages.ipynb #bdb31e62
+def _cache_manifest(man:Path) -> dict:
+    "The manifest of a cache, checked: JSON, with `C` >= 1 and a list of ids that are plain file names."
+    try: m = json.loads(man.read_text())
+    except (ValueError, UnicodeDecodeError):
+        raise DilatedReproError(f"{man}: not JSON; run cache-features again") from None
+    if not isinstance(m, dict): raise DilatedReproError(f"{man}: not a cache manifest; run cache-features again")
+    if (miss := [k for k in ("ids", "C") if k not in m]):
+        raise DilatedReproError(f"{man}: no {miss[0]!r} entry; run cache-features again")
+    if not isinstance(m["C"], int) or isinstance(m["C"], bool) or m["C"] < 1:
+        raise DilatedReproError(f"{man}: C = {m['C']!r} is not a number of classes")
+    ids = m["ids"]
+    if not isinstance(ids, list) or not ids: raise DilatedReproError(f"{man}: no image ids")
+    plain = lambda x: isinstance(x, str) and x not in ("", ".", "..") and "/" not in x and "\\" not in x
+    if (bad := [x for x in ids if not plain(x)]):
+        raise DilatedReproError(f"{man}: id {bad[0]!r} is not a file name inside the cache")
+    return m
+
 class FeatureCache:
-    "A cache written by `cache_features`: item i = (scores float32 (C, h, w), labels uint8 (h, w))."
+    "A cache written by `cache_features`: item i = (scores float32 (C, h, w), labels uint8 (h, w)), each checked."
     def __init__(self, path):
         self.path = Path(path)
         man = self.path/"manifest.json"
         if not man.is_file():
             raise DilatedReproError(f"{self.path}: no manifest.json; run cache-features first (or let it finish)")
-        self.manifest = json.loads(man.read_text())
+        self.manifest = _cache_manifest(man)
         self.ids, self.C = self.manifest["ids"], self.manifest["C"]
     def __len__(self): return len(self.ids)
     def __getitem__(self, i):
-        with np.load(self.path/f"{self.ids[i]}.npz") as z: return z["scores"], z["labels"]
+        f = self.path/f"{self.ids[i]}.npz"
+        try:
+            with np.load(f) as z:
+                if (miss := [k for k in ("scores", "labels") if k not in z.files]):
+                    raise DilatedReproError(f"{f}: no {miss[0]!r} array; run cache-features again")
+                s, l = z["scores"], z["labels"]
+        except DilatedReproError: raise
+        except Exception as e:      # a truncated or overwritten file: zipfile, OSError, ValueError, EOFError
+            why = type(e).__name__
+            raise DilatedReproError(f"{f}: not a readable cache map ({why}); run cache-features again") from None
+        bad = (l != 255) & (l >= self.C)
+        if bad.any(): raise DilatedReproError(f"{f}: label {int(l[bad][0])} is outside the cache's {self.C} classes")
+        return s, l
     def __repr__(self): return f"FeatureCache({str(self.path)!r}, {len(self)} maps, C={self.C})"
 
 # %% ../nbs/10a_stages.ipynb #e80a493c
@@ -449,12 +478,15 @@ def cli_train(argv=None) -> int:
     writable_dir(a.out, "--out")
     if a.stage != "context" and not (Path(a.data).is_dir() or r.synthetic):
         raise DilatedReproError(f"--data {a.data}: dataset folder not found")
+    if a.stage == "joint" and not a.frontend: raise DilatedReproError("--stage joint needs --frontend CHECKPOINT")
     kw = dict(steps=a.steps, resume=a.resume, ckpt_every=a.ckpt_every, progress=not a.no_progress)
-    if a.stage == "frontend": train_frontend(r, a.data, a.out, pretrained=a.pretrained, init_from=a.init, **kw)
-    elif a.stage == "context": train_context(r, a.data, a.out, kind=a.kind or r.kind, **kw)
-    else:
-        if not a.frontend: raise DilatedReproError("--stage joint needs --frontend CHECKPOINT")
-        train_joint(r, a.data, a.out, a.frontend, a.context, kind=a.kind, **kw)
+    lock = _take_lock(a.out)                                                # one `train` per --out at a time
+    try:
+        if a.stage == "frontend": train_frontend(r, a.data, a.out, pretrained=a.pretrained, init_from=a.init, **kw)
+        elif a.stage == "context": train_context(r, a.data, a.out, kind=a.kind or r.kind, **kw)
+        else: train_joint(r, a.data, a.out, a.frontend, a.context, kind=a.kind, **kw)
+    finally:
+        if lock is not None: lock.unlink(missing_ok=True)
     if not dist.is_initialized() or dist.get_rank() == 0:
         done = [x["step"] for x in read_log(a.out) if "loss" in x]
         print(f"wrote last.pt and log.jsonl ({a.stage}, iteration {done[-1] if done else 0}) to {a.out}")
