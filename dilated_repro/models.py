@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_models.ipynb #02458d23
 from __future__ import annotations
-import dataclasses, hashlib, math, os, pickletools, re, reprlib, warnings, zipfile
+import dataclasses, hashlib, math, os, reprlib
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -21,13 +21,13 @@ from dilated_repro.frontend import (
     frontend_output_size,
 )
 from .context import ContextModule
+from .loading import load_weights_file, check_entries  # loading untrusted files: below
 
 # %% auto #0
 __all__ = ['PASCAL_VOC_CLASSES', 'PASCAL_VOC_PALETTE', 'URBAN_CLASSES', 'URBAN_PALETTE', 'CITYSCAPES_CLASSES',
-           'CITYSCAPES_PALETTE', 'MODELS', 'PARTS', 'MAX_PICKLE_BYTES', 'MAX_ENTRIES', 'MAX_DEPTH', 'CHECKPOINT_FORMAT',
-           'ModelSpec', 'context_layer_names', 'caffe_bilinear_', 'bilinear_upsample', 'check_spec', 'build_spec',
-           'build', 'caffe_layers', 'check_entries', 'load_weights_file', 'model_checksum', 'save_checkpoint',
-           'read_checkpoint', 'load_checkpoint', 'export_checkpoint', 'cli_export']
+           'CITYSCAPES_PALETTE', 'MODELS', 'PARTS', 'CHECKPOINT_FORMAT', 'ModelSpec', 'context_layer_names',
+           'caffe_bilinear_', 'bilinear_upsample', 'check_spec', 'build_spec', 'build', 'caffe_layers',
+           'model_checksum', 'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'export_checkpoint', 'cli_export']
 
 # %% ../nbs/06_models.ipynb #3a7c758e
 PASCAL_VOC_CLASSES = ("background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair",
@@ -325,122 +325,6 @@ def caffe_layers(model:DilationNet, # built by `build`
         out.update(zip(spec.context_names, model.context.layers))
     if model.upsample is not None: out["ctx_upsample"] = model.upsample
     return out
-
-# %% ../nbs/06_models.ipynb #0ec104bb
-MAX_PICKLE_BYTES = 64 * 2**20  # a checkpoint's pickle (all but the tensor data) is a few kB; a larger one is refused
-MAX_ENTRIES = 1_000_000  # containers + values of a file's plain data, counted as a tree (what repr/json/== would walk)
-MAX_DEPTH = 100  # nesting of a file's plain data (ours: 5)
-_SAFE_MODULES = ("torch", "collections", "_codecs", "numpy")  # what torch's weights-only loader itself may resolve
-
-def _pickle_globals(data:bytes) -> list:
-    "'module.name' of every GLOBAL / STACK_GLOBAL / INST opcode in pickle `data` (as far as it parses)."
-    out, strings, memo = [], [], {}
-    try:
-        for op, arg, _ in pickletools.genops(data):
-            if op.name in ("GLOBAL", "INST"): out.append(arg.replace(" ", "."))
-            elif op.name == "STACK_GLOBAL" and len(strings) >= 2: out.append(f"{strings[-2]}.{strings[-1]}")
-            elif isinstance(arg, str) and ("UNICODE" in op.name or op.name.endswith("STRING")): strings.append(arg)
-            elif op.name == "MEMOIZE" and strings: memo[len(memo)] = strings[-1]
-            elif op.name.endswith("PUT") and strings: memo[arg] = strings[-1]
-            elif op.name.endswith("GET") and arg in memo: strings.append(memo[arg])
-    except Exception: pass  # a damaged pickle: the globals found before the damage
-    return out
-
-def _unsafe_global(p:Path) -> str|None:
-    "The first callable outside torch's own allow-list that the pickle in file `p` references, if any."
-    try:
-        if zipfile.is_zipfile(p):
-            with zipfile.ZipFile(p) as z:
-                info = next((i for i in z.infolist() if i.filename.endswith("data.pkl")), None)
-                data = z.read(info) if info is not None and info.file_size <= MAX_PICKLE_BYTES else b""
-        else: data = p.read_bytes()[:MAX_PICKLE_BYTES]
-    except Exception: return None
-    return next((g for g in _pickle_globals(data) if g.split(".")[0] not in _SAFE_MODULES), None)
-
-def check_entries(v, where:str, limit:int=MAX_ENTRIES, depth:int=MAX_DEPTH) -> int:
-    "Entries of plain data `v` counted as a tree, with a memo by id (a DAG costs its size on disk, not its expansion)."
-    memo, open_ = {}, set()
-    def size(x, d):
-        if not isinstance(x, (list, tuple, dict)): return 1
-        if d > depth: raise DilatedReproError(f"{where}: nested more than {depth} levels deep")
-        k = id(x)
-        if k in open_: raise DilatedReproError(f"{where}: a list or dict that contains itself")
-        if k not in memo:
-            open_.add(k)
-            n = 1
-            for y in (x if not isinstance(x, dict) else (z for kv in x.items() for z in kv)):
-                n += size(y, d + 1)
-                if n > limit: break
-            open_.discard(k)
-            memo[k] = n
-        if memo[k] > limit:
-            raise DilatedReproError(f"{where}: holds more than {limit:,} entries once its shared references are "
-                                    "expanded (a structure built to hang a reader)")
-        return memo[k]
-    return size(v, 0)
-
-def _records(p:Path, what:str) -> list:
-    "The zip records of a `torch.save` file (declared sizes checked), or [] for another kind of file."
-    if not zipfile.is_zipfile(p): return []
-    try:
-        with zipfile.ZipFile(p) as z: infos = z.infolist()
-    except Exception: return []  # torch.load names what is wrong
-    pkl = [i for i in infos if i.filename.endswith("data.pkl")]
-    if pkl and pkl[0].file_size > MAX_PICKLE_BYTES:
-        raise DilatedReproError(f"{what} {p}: its pickle record declares {pkl[0].file_size:,} bytes "
-                                f"(more than {MAX_PICKLE_BYTES:,}); refused before reading it")
-    return [i for i in infos if "/data/" in i.filename]
-
-def _torch_load(p:Path, what:str, device:str):
-    "`torch.load(p, weights_only=True)` onto `device`; each failure one line naming the file."
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return torch.load(p, map_location=device, weights_only=True)
-    except Exception as e:
-        msg = str(e)
-        g = re.search(r"GLOBAL (\S+)", msg)
-        g = g.group(1) if g else _unsafe_global(p)
-        if g:
-            raise DilatedReproError(f"{what} {p}: refused: it contains a pickled Python callable ({g}) that could "
-                                    "run code when loaded; only tensors and plain data are loaded (weights_only=True)"
-                                    ) from None
-        why = re.search(r"WeightsUnpickler error:\s*(.+)", msg)
-        why = (why.group(1) if why else (msg.strip().splitlines() or [""])[0]).split(". ")[0]
-        raise DilatedReproError(f"{what} {p}: not a readable PyTorch file: damaged, cut short or another format "
-                                f"({type(e).__name__}: {why[:120]})") from None
-
-def _tensors(v) -> list:
-    "The tensors inside plain data `v`, each container visited once (a shared one is not walked again)."
-    out, seen, todo = [], set(), [v]
-    while todo:
-        x = todo.pop()
-        if isinstance(x, torch.Tensor): out.append(x)
-        elif isinstance(x, (list, tuple, dict)) and id(x) not in seen:
-            seen.add(id(x))
-            todo.extend(x.values() if isinstance(x, dict) else x)
-    return out
-
-def load_weights_file(path, # a file written by `torch.save`
-                      what:str="checkpoint", # what the file should be, for the message
-                      check=None, # check(obj) on the file read onto the `meta` device (shapes, no data); raises
-                      ):
-    "`torch.load(path, weights_only=True)` on the CPU, after bounding what it costs; one-line errors naming the file."
-    p = Path(path)
-    if not p.is_file(): raise DilatedReproError(f"{what} {p}: no such file")
-    if p.stat().st_size == 0: raise DilatedReproError(f"{what} {p}: empty file")
-    records = _records(p, what)
-    shell = _torch_load(p, what, "meta")  # the pickle alone: structure and tensor shapes, no tensor data read
-    check_entries(shell, f"{what} {p}")
-    if check is not None: check(shell)
-    need = sum(t.untyped_storage().nbytes() for t in _tensors(shell))
-    declared = sum(i.file_size for i in records)
-    if declared > need + 64 * len(records):
-        big = max(records, key=lambda i: i.file_size)
-        raise DilatedReproError(f"{what} {p}: its tensor records declare {declared:,} bytes, its tensors hold "
-                                f"{need:,} (record {big.filename.split('/', 1)[-1]} inflates to {big.file_size:,}); "
-                                "refused before reading them")
-    return _torch_load(p, what, "cpu")
 
 # %% ../nbs/06_models.ipynb #a2beb91f
 CHECKPOINT_FORMAT = "dilated_repro.checkpoint/2"
