@@ -192,15 +192,9 @@ def _pct(row:dict) -> dict:
             "size_acc": {b: 100*v for b, v in row["size_acc"].items()}}
 
 def _networks(fe:Path, large:Path, joint:Path|None, mean_bgr, convention:str, size:int) -> nn.Module:
-    "The + Large network (joint=None) or the joint one, ready for `reproduce.score`, in this library version's API."
-    from dilated_repro import reproduce
-    if not hasattr(reproduce, "Predictor"):              # versions whose checkpoints carry their input spec
-        from dilated_repro.predict import load_model
-        return (load_model(joint) if joint is not None else load_model(large, frontend=fe)).eval()
-    from dilated_repro.train import load_model
-    from dilated_repro.frontend import DilationNet
-    net = DilationNet(load_model(fe), load_model(large)) if joint is None else load_model(joint)
-    return reproduce.Predictor(net.eval(), mean_bgr, convention, size).eval()
+    "The + Large network (joint=None) or the joint one, ready for `reproduce.score` (checkpoints carry their input)."
+    from dilated_repro.predict import load_model
+    return (load_model(joint) if joint is not None else load_model(large, frontend=fe)).eval()
 
 def joint_experiment(s:JointSettings=JointSettings(), work="_runs/claims", progress:bool=False) -> dict:
     "Claim 14: val mIoU of + Large and of + Large then joint fine-tuning, per seed; paired difference and verdict."
