@@ -424,9 +424,12 @@ def _data_root(recipe:Recipe, data_root) -> Path:
     return root
 
 def _maybe_val(recipe:Recipe, root):
-    "The recipe's validation split on `root`, or None when the folder has none."
-    try: return make_dataset(recipe, root, recipe.val_split)
-    except DilatedReproError: return None
+    "The recipe's validation split on `root`, or None when the folder has none (a damaged one is an error)."
+    from dilated_repro.data import SplitNotFound
+    try:
+        return make_dataset(recipe, root, recipe.val_split)
+    except SplitNotFound:
+        return None
 
 # %% ../nbs/10_train.ipynb #1cb21ad4
 def recipe_to_dict(r:Recipe) -> dict: return asdict(r)
