@@ -150,4 +150,4 @@ def _crf_params(a, model, ds, C, kw) -> tuple:
     for i in range(min(a.crf_search, len(ds))):
         img, lbl = _item(ds, i)
         samples.append((img, _checked_probs(fn(img), C, *lbl.shape, f"predict on item {i}"), lbl))
-    return grid_search_crf(samples, C, progress=not a.quiet)
+    return grid_search_crf(samples, C, progress=not a.no_progress)

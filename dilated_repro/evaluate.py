@@ -4,7 +4,6 @@
 
 # %% ../nbs/05_evaluate.ipynb #3b4efbe6
 from __future__ import annotations
-import argparse
 import csv
 import io
 import json
@@ -365,40 +364,7 @@ def evaluate_dataset(model, # network (run through `dilated_repro.predict.predic
 _SPEC_DATASET = {"pascal_voc": "voc", "synthetic": "voc", "camvid": "camvid", "kitti": "kitti",
                  "cityscapes": "cityscapes"}
 
-def _cli_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="dilated-repro evaluate", description="Mean IoU of a model on a dataset split by "
-                                "the paper's protocol (full-resolution labels, tiled prediction, single scale, no "
-                                "CRF); extras reported apart.")
-    p.add_argument("model", nargs="?", default=None, help="architecture (a key of dilated_repro.models.MODELS); "
-                   "optional for our checkpoints, which name theirs")
-    p.add_argument("--data", required=True,
-                   help="dataset folder (VOC layout incl. the synthetic set, CamVid, KITTI, Cityscapes)")
-    p.add_argument("--dataset", default=None,
-                   help="reader: voc, voc_sbd, camvid, kitti, cityscapes (default: the model's)")
-    p.add_argument("--split", default="val", help="split name (VOC: ImageSets/Segmentation/<split>.txt; default val)")
-    p.add_argument("--weights", required=True, help=".caffemodel (the authors') or a dilated_repro checkpoint")
-    p.add_argument("--frontend", default=None, help="front end for a context checkpoint (default: the one it names)")
-    p.add_argument("--width", type=float, default=None,
-                   help="front-end width of a .caffemodel's network (default: from the file)")
-    p.add_argument("--out", default=None,
-                   help="folder for results.json/.csv/.md and the two PNG charts (default ./evaluate_<model>_<split>)")
-    p.add_argument("--limit", type=int, default=None, help="score only the first N images")
-    p.add_argument("--crf", action="store_true",
-                   help="extra: also report the dense CRF on the probabilities (needs the crf extra)")
-    p.add_argument("--crf-params", default=None, help="JSON file of CRFParams fields (default: CRFParams())")
-    p.add_argument("--crf-search", type=int, default=0, metavar="N",
-                   help="choose CRF parameters by grid search on the first N images")
-    p.add_argument("--flip", action="store_true", help="extra: also report flip-averaged probabilities")
-    p.add_argument("--scales", type=float, nargs="+", default=None,
-                   help="extra: also report multi-scale averaging, e.g. 0.75 1 1.25")
-    p.add_argument("--mode", choices=["tiled", "whole"], default="tiled",
-                   help="prediction: tiled (the authors') or whole image")
-    p.add_argument("--tile", type=int, nargs=2, metavar=("H", "W"), default=None,
-                   help="tile input size (default: the deploy size)")
-    p.add_argument("--device", default=None, help="cpu, cuda, ... (default: cuda if available)")
-    p.add_argument("--quiet", "--no-progress", dest="quiet", action="store_true",
-                   help="no progress bars")  # --no-progress: cli.parser's spelling
-    return p
+
 
 # %% ../nbs/05_evaluate.ipynb #be264ea5
 def _paper_rows(spec, classes, crf:bool) -> dict:
@@ -457,7 +423,8 @@ def _model_and_data(a) -> tuple:
 # %% ../nbs/05_evaluate.ipynb #f2e5cfa4
 def cli_evaluate(argv=None) -> int:
     "Evaluate a model on a dataset split by the paper's protocol; print the per-class table, write JSON/CSV/MD/PNG."
-    a = _cli_parser().parse_args(argv)
+    from dilated_repro.cli import parser
+    a = parser("evaluate").parse_args(argv)
     from dilated_repro.data import VOC_CLASSES, CITYSCAPES_CATEGORIES
     from dilated_repro.core import writable_dir
     _check_args(a)
@@ -467,7 +434,7 @@ def cli_evaluate(argv=None) -> int:
     spec, kw = model.spec, dict(mode=a.mode, tile=tuple(a.tile) if a.tile else None)
     from dilated_repro.crf import _crf_params  # the "+ CRF" step and its options live in `crf`
     crf, grid = _crf_params(a, model, ds, spec.C, kw)
-    cfg = EvalConfig(flip=a.flip, scales=a.scales, crf=crf, limit=a.limit, progress=not a.quiet,
+    cfg = EvalConfig(flip=a.flip, scales=a.scales, crf=crf, limit=a.limit, progress=not a.no_progress,
                      name=f"{name} (weights {a.weights})")
     res = evaluate_dataset(model, ds, spec.C, cfg, **kw)
     names = TABLE_CLASSES if tuple(ds.classes) == tuple(VOC_CLASSES) else tuple(ds.classes)

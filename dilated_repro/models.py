@@ -509,13 +509,8 @@ def export_checkpoint(src, # any checkpoint of ours, in any of its formats
 
 def cli_export(argv=None) -> int:
     "Convert a checkpoint of any of this project's formats to the current one (`dilated-repro export IN -o OUT`)."
-    import argparse
-    p = argparse.ArgumentParser(prog="dilated-repro export", description=cli_export.__doc__)
-    p.add_argument("checkpoint", help="a checkpoint written by dilated_repro (any version)")
-    p.add_argument("-o", "--out", required=True, help="destination file")
-    p.add_argument("--strip-trainer", action="store_true", help="drop the optimizer/RNG state (not resumable)")
-    p.add_argument("--force", action="store_true", help="allow OUT to be the input file itself")
-    a = p.parse_args(argv)
+    from dilated_repro.cli import parser
+    a = parser("export").parse_args(argv)
     if Path(a.out).resolve() == Path(a.checkpoint).resolve() and not a.force:
         raise DilatedReproError(f"-o {a.out}: that is the input file; give another path (or --force)")
     from dilated_repro.core import writable_dir

@@ -4,7 +4,6 @@
 
 # %% ../nbs/15f_questions_cli.ipynb #49f6bdc5
 from __future__ import annotations
-import argparse
 from dataclasses import replace
 from pathlib import Path
 from .core import DilatedReproError
@@ -29,9 +28,9 @@ EXPERIMENTS = {  # name -> (function, settings class, table, finding)
 QUICK_SETTINGS = {"prism": QUICK_PRISM, "pretraining": QUICK_PRE, "init": QUICK_INIT, "gridding": QUICK_GRID,
                   "surgery": QUICK_SURG}   # each experiment's test sizes, from its own module
 
-def run_questions(only=tuple(EXPERIMENTS), seeds:int|None=None, out="runs/questions", reproduce:str|None=None,
+def run_questions(only=tuple(EXPERIMENTS), seeds:int|tuple|None=None, out="runs/questions", reproduce:str|None=None,
                   quick:bool=False, progress:bool=False) -> dict:
-    "Run the named experiments (defaults or QUICK_SETTINGS), seeds 0..`seeds`-1, maps from `reproduce`."
+    "Run the named experiments (defaults or QUICK_SETTINGS), seeds 0..`seeds`-1 (or a tuple's), maps from `reproduce`."
     bad = [k for k in only if k not in EXPERIMENTS]
     if bad:
         raise DilatedReproError(f"unknown experiments {bad}; choose from {', '.join(EXPERIMENTS)}")
@@ -40,7 +39,7 @@ def run_questions(only=tuple(EXPERIMENTS), seeds:int|None=None, out="runs/questi
         fn, cls, _, _ = EXPERIMENTS[k]
         s = QUICK_SETTINGS[k] if quick else cls()
         if seeds is not None:
-            s = replace(s, seeds=tuple(range(seeds)))
+            s = replace(s, seeds=tuple(range(seeds)) if isinstance(seeds, int) else tuple(seeds))
         if reproduce is not None and hasattr(s, "maps"):
             s = replace(s, maps=replace(s.maps, reproduce=str(reproduce)))
         res[k] = fn(s, out, progress=progress)
@@ -49,18 +48,8 @@ def run_questions(only=tuple(EXPERIMENTS), seeds:int|None=None, out="runs/questi
 # %% ../nbs/15f_questions_cli.ipynb #966852bf
 def cli_questions(argv=None) -> int:
     "Beyond the paper: prism vs pyramid, pretraining, initialization, gridding and front-end surgery experiments."
-    p = argparse.ArgumentParser(prog="dilated-repro questions", description=cli_questions.__doc__)
-    p.add_argument("--only", default=",".join(EXPERIMENTS), help=f"comma-separated subset of: {','.join(EXPERIMENTS)}")
-    p.add_argument("--seeds", type=int, help="number of seeds 0..N-1 (default: each experiment's, 3)")
-    p.add_argument("--out", default="runs/questions", help="folder for the JSON tables and working files")
-    p.add_argument(
-        "--reproduce",
-        help="a `dilated-repro reproduce` folder (e.g. runs/reproduce/full) whose score-map caches experiments prism, "
-             "init, gridding use",
-    )
-    p.add_argument("--quick", action="store_true", help="tiny sizes (CI smoke run)")
-    p.add_argument("--no-progress", action="store_true")
-    a = p.parse_args(argv)
+    from dilated_repro.cli import parser
+    a = parser("questions").parse_args(argv)
     only = [k.strip() for k in a.only.split(",") if k.strip()]
     if not only:
         raise DilatedReproError("--only: name at least one experiment")
@@ -72,7 +61,10 @@ def cli_questions(argv=None) -> int:
         Path(a.out).mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise DilatedReproError(f"--out {a.out}: cannot create ({e.strerror})")
-    res = run_questions(only, a.seeds, a.out, a.reproduce, a.quick, progress=not a.no_progress)
+    if a.seed is not None and a.seed < 0:
+        raise DilatedReproError(f"--seed must be >= 0, got {a.seed}")
+    seeds = (a.seed,) if a.seed is not None else a.seeds  # --seed S: that one seed
+    res = run_questions(only, seeds, a.out, a.reproduce, a.quick, progress=not a.no_progress)
     for k, r in res.items():
         print(f"\n## {k}\n\n{EXPERIMENTS[k][2](r)}\n\n{EXPERIMENTS[k][3](r)}")
     print(f"\nresults: {Path(a.out)}/*.json")

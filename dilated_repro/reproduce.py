@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_reproduce.ipynb #2b90fb99
 from __future__ import annotations
-import json, math, os, time, argparse
+import json, math, os, time
 from dataclasses import dataclass, asdict, replace, fields
 from pathlib import Path
 import numpy as np
@@ -296,27 +296,20 @@ SMOKE_NOTE = "smoke test (--quick): a few iterations on tiny images; its numbers
 
 def cli_reproduce(argv=None) -> int:
     "Reproduce Table 3 (front end, + Basic, + Large; CRF-free and + CRF) on the synthetic multi-scale set."
-    p = argparse.ArgumentParser(prog="dilated-repro reproduce", description=cli_reproduce.__doc__)
-    p.add_argument("--out", default="runs/reproduce", help="working folder (resumable); default runs/reproduce")
-    p.add_argument("--seeds", type=int, default=1, help="number of training seeds (0..N-1); paired gains over them")
-    p.add_argument("--quick", action="store_true", help="a tiny smoke run of the whole pipeline (CI)")
-    p.add_argument("--crf", choices=["auto", "on", "off"], default="off",
-                   help="+ CRF rows (needs pydensecrf2; about 5 min more per seed on 2 cores; auto: if installed); "
-                        "default off")
-    p.add_argument("--workers", type=int, default=None,
-                   help="processes for the dense CRF (default: one per available core)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bars")
-    a = p.parse_args(argv)
+    from dilated_repro.cli import parser
+    a = parser("reproduce").parse_args(argv)
     if a.seeds < 1: raise DilatedReproError(f"--seeds must be >= 1, got {a.seeds}")
+    if a.seed is not None and a.seed < 0: raise DilatedReproError(f"--seed must be >= 0, got {a.seed}")
+    seeds = [a.seed] if a.seed is not None else range(a.seeds)  # --seed S: that one seed
     if a.workers is not None and a.workers < 1: raise DilatedReproError(f"--workers must be >= 1, got {a.workers}")
     writable_dir(a.out, "--out")
     out = Path(a.out) / ("quick" if a.quick else "full")
     if a.quick: print(SMOKE_NOTE)
     cfg = QUICK if a.quick else ReproConfig()
-    s = reproduce(out, range(a.seeds), cfg, crf={"auto": None, "on": True, "off": False}[a.crf],
+    s = reproduce(out, seeds, cfg, crf={"auto": None, "on": True, "off": False}[a.crf],
                   progress=not a.no_progress, workers=a.workers)
     print(table3(s))
-    pics = draw_pictures(out, s, cfg)
+    pics = draw_pictures(out, s, cfg, seed=list(seeds)[0])  # the panel shows a seed this run trained
     wrote = ", ".join(["summary.md", "summary.json", *(p.name for p in pics)])
     print(f"\nwrote {wrote} to {out}" + (f" ({SMOKE_NOTE})" if a.quick else ""))
     return 0

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10a_stages.ipynb #addc1971
 from __future__ import annotations
-import argparse, json, os, sys, time
+import json, os, sys, time
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import NamedTuple
@@ -432,28 +432,6 @@ def train_joint(recipe, data_root, out_dir,
     return fit(net, st, ImageBatches(ds, layer, st.batch, r.seed, r.convention), run=run).model
 
 # %% ../nbs/10a_stages.ipynb #8568af14
-def _train_parser():
-    p = argparse.ArgumentParser(prog="dilated-repro train",
-                                description="Train one stage of a recipe (Yu & Koltun 2016).")
-    p.add_argument("recipe", help=f"one of: {', '.join(RECIPES)}")
-    p.add_argument("--data", required=True, help="dataset folder (frontend/joint) or cache folder (context)")
-    p.add_argument("--out", required=True, help="output folder: last.pt, log.jsonl")
-    p.add_argument("--stage", choices=["frontend", "context", "joint"], default="frontend")
-    p.add_argument("--resume", action="store_true", help="continue --out/last.pt")
-    p.add_argument("--steps", type=int, help="total iterations (default: the recipe's)")
-    p.add_argument("--kind", choices=["basic", "large"], help="context module (default: the recipe's)")
-    p.add_argument("--pretrained", help="torchvision VGG-16 checkpoint for the front end")
-    p.add_argument("--init", help="front-end checkpoint to start stage 1 from (e.g. voc_coco_ft)")
-    p.add_argument("--frontend", help="front-end checkpoint (joint)")
-    p.add_argument("--context", help="context checkpoint (joint; default: identity init)")
-    p.add_argument("--ckpt-every", type=int, help="iterations between checkpoints (default: the recipe's)")
-    p.add_argument("--width", type=float,
-                   help="front-end channel multiplier (default: the recipe's; joint: the front end's)")
-    p.add_argument("--batch", type=int, help="samples per iteration of this stage (default: the recipe's)")
-    p.add_argument("--crop", type=int, help="crop side of this stage's images (default: the recipe's; not for context)")
-    p.add_argument("--no-progress", action="store_true")
-    return p
-
 def _overridden(r:Recipe, a) -> Recipe:
     "The recipe with the command line's --width, --batch, --crop (the chosen stage's), checked."
     for name in ("width", "batch", "crop"):
@@ -470,7 +448,8 @@ def _overridden(r:Recipe, a) -> Recipe:
 
 def cli_train(argv=None) -> int:
     "`dilated-repro train`: one training stage of a recipe."
-    a = _train_parser().parse_args(argv)
+    from dilated_repro.cli import parser
+    a = parser("train").parse_args(argv)
     r = _overridden(get_recipe(a.recipe), a)
     if a.steps is not None and a.steps < 1: raise DilatedReproError(f"--steps must be >= 1, got {a.steps}")
     if a.ckpt_every is not None and a.ckpt_every < 1:
@@ -496,13 +475,8 @@ def cli_train(argv=None) -> int:
 # %% ../nbs/10a_stages.ipynb #ee174567
 def cli_cache_features(argv=None) -> int:
     "`dilated-repro cache-features`: write a front end's scores for context training (one sub-folder per split)."
-    p = argparse.ArgumentParser(prog="dilated-repro cache-features", description=cli_cache_features.__doc__)
-    p.add_argument("checkpoint", help="front-end checkpoint (last.pt of stage 1)")
-    p.add_argument("--data", required=True, help="dataset folder")
-    p.add_argument("--out", required=True, help="cache folder; <out>/<split>/ per split")
-    p.add_argument("--split", nargs="+", help="splits (default: the recipe's train and val splits)")
-    p.add_argument("--no-progress", action="store_true")
-    a = p.parse_args(argv)
+    from dilated_repro.cli import parser
+    a = parser("cache-features").parse_args(argv)
     writable_dir(a.out, "--out")
     ck = _trainer_checkpoint(a.checkpoint, "frontend")
     r, model = recipe_from_dict(ck["trainer"]["recipe"]), models.load_checkpoint(a.checkpoint)
