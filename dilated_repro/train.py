@@ -83,7 +83,7 @@ class Run:
 def _no_log(rec:dict): pass
 
 class _Evaluations:
-    "When and how `fit` evaluates: `run.evaluate(net)` on rank 0 every `run.eval_every` iterations and at the end."
+    "When `fit` evaluates: `run.evaluate(net)` (a dict, or one number) on rank 0 every `run.eval_every` and at the end."
     def __init__(self, run:Run, steps:int, log, proc:tuple):
         self.run, self.steps, self.log, (self.rank, self.world), self.curve = run, steps, log, proc, []
     def due(self, s:int) -> bool:
@@ -94,7 +94,7 @@ class _Evaluations:
             m = self.run.evaluate(net)
             self.curve.append((s, m))
             net.train()
-            self.log({"stage": self.run.tag, "step": s, **m})
+            self.log({"stage": self.run.tag, "step": s, **(m if isinstance(m, dict) else {"metric": m})})
         if self.world > 1: dist.barrier()
 
 class Fitted(NamedTuple):
