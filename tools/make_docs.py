@@ -146,7 +146,13 @@ def _render_show_docs():
             if key in self.nss: return self.nss[key]
             ns = {}
             if mod:
-                try: ns.update(vars(importlib.import_module(f"{lib}.{mod}")))
+                try:
+                    m = importlib.import_module(f"{lib}.{mod}")
+                    # modules that import torch/numpy inside their functions (core, cli: torch-free --help) still
+                    # annotate with them; show_doc resolves annotations in the module's globals, so lend them there
+                    for alias, name in (("torch", "torch"), ("np", "numpy"), ("nn", "torch.nn")):
+                        vars(m).setdefault(alias, importlib.import_module(name))
+                    ns.update(vars(m))
                 except Exception as e: raise DocsError(f"{self.where}: {lib}.{mod} cannot be imported to render its show_doc "
                                                        f"cells: {type(e).__name__}: {e}") from e
             if with_nb_imports:   # an explicit show_doc of something the module does not hold: the notebook's top-level
@@ -251,7 +257,7 @@ def _finish_html(body, title, nav, here):
 def _check_api(body, exported, path):
     "Every exported public function/class needs a show_doc heading and signature on its page."
     missing = []
-    for nm in exported:
+    for nm in (n for n in exported if not n.startswith("_")):   # module hooks (PEP 562 __getattr__) are not API
         h = re.search(r'<h[2-5] id="[^"]*">\s*' + re.escape(html.escape(nm)) + r'\s*<a class="anchor-link"', body)
         if not h or "<pre" not in body[h.end():h.end() + 3000]: missing.append(nm)
     if missing: raise DocsError(f"{path}: exported {', '.join(missing)} has no rendered show_doc signature on the page")
