@@ -145,10 +145,12 @@ def _run(cmd:list, env:dict|None=None) -> str:
     return res.stdout
 
 def miou_of(matrix) -> float:
-    "Mean IoU in % of a confusion matrix (rows: labels), over the classes present in labels or predictions."
-    m = np.asarray(matrix, np.float64)
-    tp, union = np.diag(m), m.sum(0) + m.sum(1) - np.diag(m)
-    return float(100*np.mean(tp[union > 0]/union[union > 0]))
+    "Mean IoU in % of a stored confusion matrix (rows: labels), by the library's one rule (`ConfusionMatrix.miou`)."
+    from dilated_repro.evaluate import ConfusionMatrix
+    m = np.asarray(matrix, np.int64)
+    cm = ConfusionMatrix(len(m))
+    cm.mat = m
+    return 100*cm.miou()
 
 def _local_rows(key, folder:Path, crf:bool) -> dict:
     "The rows `evaluate` wrote in `folder`: the paper's row (and its CRF extra), plus Cityscapes' category mIoU."
