@@ -17,7 +17,7 @@ COMMANDS = {  # name -> (module, function, one line of help); the module is impo
                 "label images with a released model or a checkpoint, as the authors' predict.py"),
     "train": ("dilated_repro.train", "cli_train",
               "train a recipe: front end, context module on cached scores, or joint"),
-    "cache-features": ("dilated_repro.train", "cli_cache_features",
+    "cache-features": ("dilated_repro.features", "cli_cache_features",
                        "write a front end's score maps for context-module training"),
     "evaluate": ("dilated_repro.evaluate", "cli_evaluate",
                  "mean IoU by the paper's protocol; per-class table, JSON/CSV"),

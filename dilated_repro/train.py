@@ -31,23 +31,27 @@ from .recipes import (SEED_ORDER, SEED_CROP, RECIPES, Stage, stage_lr, Recipe, p
 from .resume import (upgrade_checkpoint, read_log, init_distributed, _load_state, _trainer_checkpoint,
                                   _log_lines, _truncate_log, _replica_spread, _log, _any_not_finite, _diverged,
                                   _is_eval, _resume, _save, LOCK, _take_lock)
+from .features import (cache_features, _cache_C, _cache_manifest, FeatureCache, FeatureBatches, cache_miou,
+                                    cli_cache_features)   # the feature cache: 10c_cache
 
 # %% auto #0
-__all__ = ['channels_last_default', 'Run', 'Fitted', 'fit', 'train_frontend', 'cache_features', 'FeatureCache', 'FeatureBatches',
-           'cache_miou', 'train_context', 'train_joint', 'cli_train', 'cli_cache_features', 'plot_log', 'grid_report',
-           'RECIPES', 'Stage', 'stage_lr', 'Recipe', 'param_groups', 'make_optimizer', 'set_lr', 'upsample_corner',
-           'seg_loss', 'to_network', 'Sampler', 'shard', 'ImageBatches', 'TensorBatches', 'RandomBatches',
-           'loss_windows', 'get_recipe', 'make_dataset', 'recipe_spec', 'build_frontend', 'init_frontend_',
-           'build_context', 'as_full', 'recipe_to_dict', 'recipe_from_dict', 'upgrade_checkpoint', 'read_log',
-           'init_distributed', 'SEED_ORDER', 'SEED_CROP', 'SEED_FLIP', 'frontend_input', 'grid_scores', 'grid_miou']
+__all__ = ['channels_last_default', 'Run', 'Fitted', 'fit', 'train_frontend', 'train_context', 'train_joint', 'cli_train',
+           'plot_log', 'grid_report', 'RECIPES', 'Stage', 'stage_lr', 'Recipe', 'param_groups', 'make_optimizer',
+           'set_lr', 'upsample_corner', 'seg_loss', 'to_network', 'Sampler', 'shard', 'ImageBatches', 'TensorBatches',
+           'RandomBatches', 'loss_windows', 'get_recipe', 'make_dataset', 'recipe_spec', 'build_frontend',
+           'init_frontend_', 'build_context', 'as_full', 'recipe_to_dict', 'recipe_from_dict', 'upgrade_checkpoint',
+           'read_log', 'init_distributed', 'SEED_ORDER', 'SEED_CROP', 'SEED_FLIP', 'frontend_input', 'grid_scores',
+           'grid_miou', 'cache_features', 'FeatureCache', 'FeatureBatches', 'cache_miou', 'cli_cache_features']
 
 # %% ../nbs/10a_stages.ipynb #d77e4057
-# `dilated_repro.train` stays the one import for training: the names of `recipes` (10_train) and `resume` (10b_resume)
+# `dilated_repro.train` stays the one import for training: the names of `recipes` (10_train), `resume` (10b_resume)
+# and `features` (10c_cache)
 _all_ = ['RECIPES', 'Stage', 'stage_lr', 'Recipe', 'param_groups', 'make_optimizer', 'set_lr', 'upsample_corner',
          'seg_loss', 'to_network', 'Sampler', 'shard', 'ImageBatches', 'TensorBatches', 'RandomBatches', 'loss_windows',
          'get_recipe', 'make_dataset', 'recipe_spec', 'build_frontend', 'init_frontend_', 'build_context', 'as_full',
          'recipe_to_dict', 'recipe_from_dict', 'upgrade_checkpoint', 'read_log', 'init_distributed', 'SEED_ORDER',
-         'SEED_CROP', 'SEED_FLIP', 'frontend_input', 'grid_scores', 'grid_miou']
+         'SEED_CROP', 'SEED_FLIP', 'frontend_input', 'grid_scores', 'grid_miou',
+         'cache_features', 'FeatureCache', 'FeatureBatches', 'cache_miou', 'cli_cache_features']
 
 # %% ../nbs/10a_stages.ipynb #4e838897
 def _seed_of(*xs) -> int: return int(np.random.SeedSequence(list(xs)).generate_state(1)[0])
@@ -236,136 +240,6 @@ def train_frontend(recipe, # a Recipe or its name in RECIPES
     fit(net, st, batches, run=run)
     return fe.to(memory_format=torch.contiguous_format)
 
-# %% ../nbs/10a_stages.ipynb #dbf898f5
-def cache_features(model:nn.Module, # a front end (or any image -> scores network)
-                   dataset, # (image, label) dataset with .ids and .mean_bgr
-                   out_dir, # cache folder: <id>.npz + manifest.json
-                   convention:str|None=None, # input convention; default model.spec's, else "caffe"
-                   mean_bgr=None, # default model.spec.mean, else dataset.mean_bgr
-                   progress:bool=True,
-                   frontend_path=None, # the front end's checkpoint (default: model.source, from models.load_checkpoint)
-                   ) -> Path:
-    "Write the front end's pre-softmax scores and the stride-8 labels of every image of `dataset` (resumable)."
-    spec = getattr(model, "spec", None)
-    convention = convention or (spec.convention if spec is not None else "caffe")
-    mean_bgr = mean_bgr or (spec.mean if spec is not None else None) or dataset.mean_bgr
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    key = {"model": model_checksum(model), "ids": list(dataset.ids), "convention": convention,
-           "mean_bgr": list(map(float, mean_bgr))}
-    src = frontend_path or getattr(model, "source", None)
-    rel = None if src is None else os.path.relpath(Path(src).resolve(), out.resolve())  # relative: the folder can move
-    ref = {"frontend": {"path": rel, "sha1": key["model"]}} if src is not None else {}
-    man, part = out/"manifest.json", out/"manifest.partial.json"
-    for f in (man, part):
-        if f.is_file():
-            old = json.loads(f.read_text())
-            if {k: old.get(k) for k in key} != key:
-                raise DilatedReproError(f"{out} holds a cache of another model or dataset ({f.name}); "
-                                        "use another folder")
-            if f == man: return out
-    part.write_text(json.dumps(key))
-    model.eval()
-    for i, iid in enumerate(progress_bar(dataset.ids, enabled=progress, desc="cache")):
-        f = out/f"{iid}.npz"
-        if not f.is_file():
-            img, lbl = dataset[i]
-            s = grid_scores(model, img, mean_bgr, convention).numpy()
-            with atomic_path(f, suffix=".npz") as tmp_: np.savez(tmp_, scores=s, labels=lbl[::8, ::8])
-    full = dict(key, C=_cache_C(out, dataset.ids[0]), stride=8, complete=True, **ref)
-    with atomic_path(man) as tmp_: tmp_.write_text(json.dumps(full))
-    part.unlink()
-    return out
-
-def _cache_C(out, iid):
-    with np.load(Path(out)/f"{iid}.npz") as z: return int(z["scores"].shape[0])
-
-# %% ../nbs/10a_stages.ipynb #bdb31e62
-def _cache_manifest(man:Path) -> dict:
-    "The manifest of a cache, checked: JSON, with `C` >= 1 and a list of ids that are plain file names."
-    try: m = json.loads(man.read_text())
-    except (ValueError, UnicodeDecodeError):
-        raise DilatedReproError(f"{man}: not JSON; run cache-features again") from None
-    if not isinstance(m, dict): raise DilatedReproError(f"{man}: not a cache manifest; run cache-features again")
-    if (miss := [k for k in ("ids", "C") if k not in m]):
-        raise DilatedReproError(f"{man}: no {miss[0]!r} entry; run cache-features again")
-    if not isinstance(m["C"], int) or isinstance(m["C"], bool) or m["C"] < 1:
-        raise DilatedReproError(f"{man}: C = {m['C']!r} is not a number of classes")
-    ids = m["ids"]
-    if not isinstance(ids, list) or not ids: raise DilatedReproError(f"{man}: no image ids")
-    plain = lambda x: isinstance(x, str) and x not in ("", ".", "..") and "/" not in x and "\\" not in x
-    if (bad := [x for x in ids if not plain(x)]):
-        raise DilatedReproError(f"{man}: id {bad[0]!r} is not a file name inside the cache")
-    return m
-
-class FeatureCache:
-    "A cache written by `cache_features`: item i = (scores float32 (C, h, w), labels uint8 (h, w)), each checked."
-    def __init__(self, path):
-        self.path = Path(path)
-        man = self.path/"manifest.json"
-        if not man.is_file():
-            raise DilatedReproError(f"{self.path}: no manifest.json; run cache-features first (or let it finish)")
-        self.manifest = _cache_manifest(man)
-        self.ids, self.C = self.manifest["ids"], self.manifest["C"]
-    def __len__(self): return len(self.ids)
-    def __getitem__(self, i):
-        f = self.path/f"{self.ids[i]}.npz"
-        try:
-            with np.load(f) as z:
-                if (miss := [k for k in ("scores", "labels") if k not in z.files]):
-                    raise DilatedReproError(f"{f}: no {miss[0]!r} array; run cache-features again")
-                s, l = z["scores"], z["labels"]
-        except DilatedReproError: raise
-        except Exception as e:      # a truncated or overwritten file: zipfile, OSError, ValueError, EOFError
-            why = type(e).__name__
-            raise DilatedReproError(f"{f}: not a readable cache map ({why}); run cache-features again") from None
-        bad = (l != 255) & (l >= self.C)
-        if bad.any(): raise DilatedReproError(f"{f}: label {int(l[bad][0])} is outside the cache's {self.C} classes")
-        return s, l
-    def __repr__(self): return f"FeatureCache({str(self.path)!r}, {len(self)} maps, C={self.C})"
-
-# %% ../nbs/10a_stages.ipynb #e80a493c
-class FeatureBatches:
-    "Iteration -> (scores, labels) batch from a FeatureCache; mirror both with probability 1/2 (BinLabelData)."
-    def __init__(self, cache:FeatureCache, batch:int, seed:int=0, mirror:bool=True):
-        self.cache, self.batch, self.seed, self.mirror = cache, batch, seed, mirror
-        self.sampler = Sampler(len(cache), seed)
-        self._mem = {} if len(cache) <= 5000 else None
-
-    def item(self, i):
-        if self._mem is None: return self.cache[i]
-        if i not in self._mem: self._mem[i] = self.cache[i]
-        return self._mem[i]
-
-    def __call__(self, step:int, rank:int=0, world:int=1):
-        xs, ys = [], []
-        for g in shard(step, self.batch, rank, world):
-            s, l = self.item(self.sampler(g))
-            if self.mirror and np.random.default_rng((self.seed, SEED_FLIP, g)).random() < 0.5:
-                s, l = s[..., ::-1], l[..., ::-1]
-            xs.append(s)
-            ys.append(l)
-        H, W = max(x.shape[1] for x in xs), max(x.shape[2] for x in xs)
-        x = torch.zeros(len(xs), xs[0].shape[0], H, W)
-        y = torch.full((len(xs), H, W), 255, dtype=torch.uint8)
-        for k, (s, l) in enumerate(zip(xs, ys)):
-            x[k, :, :s.shape[1], :s.shape[2]] = torch.from_numpy(s.copy())
-            y[k, :l.shape[0], :l.shape[1]] = torch.from_numpy(l.copy())
-        return x, y
-
-# %% ../nbs/10a_stages.ipynb #c4c3e1a1
-@torch.no_grad()
-def cache_miou(model:nn.Module, cache:FeatureCache) -> dict:
-    "mIoU of a context module (or identity) on the maps of a cache."
-    model.eval()
-    cm = ConfusionMatrix(cache.C)
-    dev = next(model.parameters()).device
-    for i in range(len(cache)):
-        s, l = cache[i]
-        cm.update(model(torch.from_numpy(s)[None].to(dev))[0].argmax(0).cpu(), l)
-    return {"val_miou": round(cm.miou(), 5), "val_acc": round(cm.pixel_accuracy(), 5)}
-
-
 # %% ../nbs/10a_stages.ipynb #41f4f674
 def _cache_spec(recipe:Recipe, cache:FeatureCache, kind:str) -> tuple:
     "(ModelSpec, front-end reference or None) of a cache: the spec of the front end its manifest names, if any."
@@ -470,23 +344,6 @@ def cli_train(argv=None) -> int:
         done = [x["step"] for x in read_log(a.out) if "loss" in x]
         print(f"wrote last.pt and log.jsonl ({a.stage}, iteration {done[-1] if done else 0}) to {a.out}")
     if dist.is_initialized(): dist.destroy_process_group()
-    return 0
-
-# %% ../nbs/10a_stages.ipynb #ee174567
-def cli_cache_features(argv=None) -> int:
-    "`dilated-repro cache-features`: write a front end's scores for context training (one sub-folder per split)."
-    from dilated_repro.cli import parser
-    a = parser("cache-features").parse_args(argv)
-    writable_dir(a.out, "--out")
-    ck = _trainer_checkpoint(a.checkpoint, "frontend")
-    r, model = recipe_from_dict(ck["trainer"]["recipe"]), models.load_checkpoint(a.checkpoint)
-    if torch.cuda.is_available(): model = model.cuda()
-    if not Path(a.data).is_dir(): raise DilatedReproError(f"--data {a.data}: dataset folder not found")
-    splits = a.split or [r.train_split, r.val_split]
-    for split in splits:
-        cache_features(model, make_dataset(r, a.data, split), Path(a.out)/split, progress=not a.no_progress)
-    n = sum(len(FeatureCache(Path(a.out)/s)) for s in splits)
-    print(f"wrote {n} score maps and a manifest.json per split ({', '.join(splits)}) to {a.out}")
     return 0
 
 # %% ../nbs/10a_stages.ipynb #c9cb4c6c
