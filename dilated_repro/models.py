@@ -81,6 +81,18 @@ class ModelSpec:
     def C(self):
         return len(self.classes)
 
+# %% ../nbs/06_models.ipynb #eee59522
+def context_layer_names(n:int, # number of context layers N, including the final 1x1
+                        prefix:str="ctx_"):
+    "Caffe names of an N-layer context module by `network.py`'s rule."
+    return (
+        f"{prefix}conv1_1",
+        f"{prefix}conv1_2",
+        *(f"{prefix}conv{i}_1" for i in range(2, n - 2)),
+        f"{prefix}fc1",
+        f"{prefix}final",
+    )
+
 # %% ../nbs/06_models.ipynb #a26fec7e
 MODELS = {
     s.name: s
@@ -97,7 +109,7 @@ MODELS = {
             (1, 1, 2, 4, 8, 16, 1),
             "buffer",
             "fc-final",
-            ("ct_conv1_1", "ct_conv1_2", "ct_conv2_1", "ct_conv3_1", "ct_conv4_1", "ct_conv5_1", "ct_fc1", "ct_final"),
+            context_layer_names(8, "ct_"),
         ),
         ModelSpec(
             "dilation8_camvid",
@@ -111,16 +123,7 @@ MODELS = {
             (1, 1, 2, 4, 8, 16, 1),
             "same",
             "final",
-            (
-                "ctx_conv1_1",
-                "ctx_conv1_2",
-                "ctx_conv2_1",
-                "ctx_conv3_1",
-                "ctx_conv4_1",
-                "ctx_conv5_1",
-                "ctx_fc1",
-                "ctx_final",
-            ),
+            context_layer_names(8),
         ),
         ModelSpec(
             "dilation7_kitti",
@@ -134,7 +137,7 @@ MODELS = {
             (1, 1, 2, 4, 8, 1),
             "same",
             "final",  # layer 6 (dilation 16) removed
-            ("ctx_conv1_1", "ctx_conv1_2", "ctx_conv2_1", "ctx_conv3_1", "ctx_conv4_1", "ctx_fc1", "ctx_final"),
+            context_layer_names(7),
         ),
         ModelSpec(
             "dilation10_cityscapes",
@@ -148,34 +151,11 @@ MODELS = {
             (1, 1, 2, 4, 8, 16, 32, 64, 1),
             "same",
             "final",  # dilations 32, 64 added
-            (
-                "ctx_conv1_1",
-                "ctx_conv1_2",
-                "ctx_conv2_1",
-                "ctx_conv3_1",
-                "ctx_conv4_1",
-                "ctx_conv5_1",
-                "ctx_conv6_1",
-                "ctx_conv7_1",
-                "ctx_fc1",
-                "ctx_final",
-            ),
+            context_layer_names(10),
             upsample=True,
         ),
     )
 }
-
-# %% ../nbs/06_models.ipynb #eee59522
-def context_layer_names(n:int, # number of context layers N, including the final 1x1
-                        prefix:str="ctx_"):
-    "Caffe names of an N-layer context module by `network.py`'s rule."
-    return (
-        f"{prefix}conv1_1",
-        f"{prefix}conv1_2",
-        *(f"{prefix}conv{i}_1" for i in range(2, n - 2)),
-        f"{prefix}fc1",
-        f"{prefix}final",
-    )
 
 # %% ../nbs/06_models.ipynb #bad81fe4
 def caffe_bilinear_(weight:torch.Tensor, # (out, in/groups, k, k) deconvolution weight, filled in place
