@@ -4,15 +4,13 @@
 
 # %% ../nbs/15d_gridding.ipynb #f8f222e8
 from __future__ import annotations
-import json, time
-from dataclasses import dataclass, asdict
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 import numpy as np
 import torch
 from torch import nn
-from . import core
-from .core import DilatedReproError
 from .dilation import path_counts
 from .context import ContextModule, DILATIONS
 from dilated_repro.questions_stats import (
@@ -26,12 +24,12 @@ from dilated_repro.questions_stats import (
     evaluate_maps,
     n_params,
     pm,
-    previous,
-    seed_part,
-    write_json,
-    summarize_rows,
     paired,
     verdict,
+    Experiment,
+    run_experiment,
+    check_choices,
+    paired_table,
 )
 
 # %% auto #0
@@ -91,15 +89,8 @@ class GridSettings:
 
 def gridding(s:GridSettings=GridSettings(), out="runs/questions", progress:bool=False) -> dict:
     "Experiment 4: Basic modules with each dilation sequence, per seed; table and input gradients to out/gridding.json."
-    inputs = map_inputs(s.maps, s.seeds)          # a re-run reproduction (new front ends) invalidates the table
-    if (old := previous(Path(out)/"gridding.json", s, inputs)) is not None:
-        return old
-    out = Path(out)
-    bad = [k for k in s.variants if k not in DEGRID]
-    if bad:
-        raise DilatedReproError(f"gridding: unknown variants {bad}; choose from {list(DEGRID)}")
     def one(seed):
-        maps = score_maps(s.maps, seed, out/"work", progress)
+        maps = score_maps(s.maps, seed, Path(out)/"work", progress)
         base, rows, grads = {"seed": seed, "model": "front end alone", **evaluate_maps(None, maps, s.band)}, [], {}
         for name in s.variants:
             torch.manual_seed(seed)
@@ -108,30 +99,18 @@ def gridding(s:GridSettings=GridSettings(), out="runs/questions", progress:bool=
             rows.append({"seed": seed, "model": name, **evaluate_maps(m, maps, s.band), "seconds": log["seconds"]})
             grads[name] = input_gradient(m, maps, s.grad_maps).tolist()
         return {"base": base, "rows": rows, "grads": grads}
-    parts = [seed_part(out/"work"/f"gridding_seed{seed}.json", s, seed, inputs[str(seed)], lambda: one(seed))
-             for seed in core.progress(s.seeds, enabled=progress, desc="gridding")]
-    t0 = time.time()
-    base, rows, grads = [p["base"] for p in parts], [r for p in parts for r in p["rows"]], parts[0]["grads"]
-    cov = {
-        k: {a: b for a, b in coverage(DEGRID[k]).items() if a != "counts"}
-        | {"params": n_params(ContextModule(6, dilations=DEGRID[k]))}
-        for k in s.variants
-    }
-    ref = s.variants[0]
-    res = {
-        "experiment": "gridding",
-        "settings": asdict(s),
-        "inputs": inputs,
-        "coverage": cov,
-        "rows": base + rows,
-        "summary": summarize_rows(base + rows),
-        "paired": {m: paired(rows, ref, metric=m) for m in ("miou", "boundary_miou")},
-        "reference": ref,
-        "input_gradient": grads,
-        "seconds": time.time() - t0 + sum(p["seconds"] for p in parts),
-    }
-    write_json(res, out/"gridding.json")
-    return json.loads((out/"gridding.json").read_text())
+    def combine(parts):
+        base, rows = [p["base"] for p in parts], [r for p in parts for r in p["rows"]]
+        cov = {
+            k: {a: b for a, b in coverage(DEGRID[k]).items() if a != "counts"}
+            | {"params": n_params(ContextModule(6, dilations=DEGRID[k]))}
+            for k in s.variants
+        }
+        table = paired_table(rows, s.variants[0], ("miou", "boundary_miou"), base)
+        return {"coverage": cov, **table, "input_gradient": parts[0]["grads"]}
+    check = lambda: check_choices("gridding", "variants", s.variants, DEGRID)
+    inputs = map_inputs(s.maps, s.seeds)          # a re-run reproduction (new front ends) invalidates the table
+    return run_experiment(Experiment("gridding", s, one, combine, inputs, check), out, progress)
 
 # %% ../nbs/15d_gridding.ipynb #df106b09
 def gridding_table(res:dict) -> str:

@@ -4,16 +4,14 @@
 
 # %% ../nbs/15c_init.ipynb #9d5a2b0d
 from __future__ import annotations
-import json, math
-from dataclasses import dataclass, asdict
+import math
+from dataclasses import dataclass
 from pathlib import Path
 import torch
-from . import core
-from .core import DilatedReproError
 from .context import ContextModule
 from .questions_stats import (MapSource, MapSolver, QUICK_MAPS, map_inputs, score_maps, train_on_maps,
-                                         evaluate_maps, mean_sd, pm, previous, seed_part, write_json, summarize_rows,
-                                         verdict)
+                                         evaluate_maps, mean_sd, pm, summarize_rows, verdict, Experiment,
+                                         run_experiment, check_choices)
 
 # %% auto #0
 __all__ = ['INITS', 'QUICK_INIT', 'InitSettings', 'init_schemes', 'init_table', 'init_finding']
@@ -38,15 +36,8 @@ class InitSettings:
 # %% ../nbs/15c_init.ipynb #2291a01f
 def init_schemes(s:InitSettings=InitSettings(), out="runs/questions", progress:bool=False) -> dict:
     "Experiment 3: Basic module from each initialization, with each solver, per seed; table to out/init_schemes.json."
-    inputs = map_inputs(s.maps, s.seeds)          # a re-run reproduction (new front ends) invalidates the table
-    if (old := previous(Path(out)/"init_schemes.json", s, inputs)) is not None:
-        return old
-    out = Path(out)
-    bad = [k for k in s.inits if k not in INITS]
-    if bad:
-        raise DilatedReproError(f"init_schemes: unknown inits {bad}; choose from {list(INITS)}")
     def one(seed):
-        maps = score_maps(s.maps, seed, out/"work", progress)
+        maps = score_maps(s.maps, seed, Path(out)/"work", progress)
         base, rows = {"seed": seed, "arm": "front end alone", **evaluate_maps(None, maps, s.band)}, []
         for opt, lr in s.solvers:
             for name in s.inits:
@@ -67,18 +58,15 @@ def init_schemes(s:InitSettings=InitSettings(), out="runs/questions", progress:b
                     }
                 )
         return {"base": base, "rows": rows}
-    parts = [seed_part(out/"work"/f"init_schemes_seed{seed}.json", s, seed, inputs[str(seed)], lambda: one(seed))
-             for seed in core.progress(s.seeds, enabled=progress, desc="init schemes")]
-    base, rows = [p["base"] for p in parts], [r for p in parts for r in p["rows"]]
-    res = {"experiment": "init_schemes", "settings": asdict(s), "inputs": inputs, "rows": base + rows,
-           "summary": summarize_rows(base + rows, "arm"), "seconds": sum(p["seconds"] for p in parts)}
-    fe = {b["seed"]: b["miou"] for b in base}
-    res["gain_over_front_end"] = {
-        a: mean_sd([r["miou"] - fe[r["seed"]] for r in rows if r["arm"] == a])
-        for a in dict.fromkeys(r["arm"] for r in rows)
-    }
-    write_json(res, out/"init_schemes.json")
-    return json.loads((out/"init_schemes.json").read_text())
+    def combine(parts):
+        base, rows = [p["base"] for p in parts], [r for p in parts for r in p["rows"]]
+        fe = {b["seed"]: b["miou"] for b in base}
+        gain = {a: mean_sd([r["miou"] - fe[r["seed"]] for r in rows if r["arm"] == a])
+                for a in dict.fromkeys(r["arm"] for r in rows)}
+        return {"rows": base + rows, "summary": summarize_rows(base + rows, "arm"), "gain_over_front_end": gain}
+    check = lambda: check_choices("init_schemes", "inits", s.inits, INITS)
+    inputs = map_inputs(s.maps, s.seeds)          # a re-run reproduction (new front ends) invalidates the table
+    return run_experiment(Experiment("init_schemes", s, one, combine, inputs, check), out, progress)
 
 # %% ../nbs/15c_init.ipynb #55cd764d
 def init_table(res:dict) -> str:

@@ -4,8 +4,8 @@
 
 # %% ../nbs/15b_pretraining.ipynb #39f001a3
 from __future__ import annotations
-import json, time
-from dataclasses import dataclass, asdict
+import functools, time
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
@@ -16,8 +16,8 @@ from .core import DilatedReproError, atomic_path, default_device
 from .data import synth_sample
 from .frontend import load_vgg16
 from .train import fit, Run, RandomBatches
-from .questions_stats import (mean_sd, pm, previous, write_json, summarize_rows, paired, verdict,
-                                         foreground_iou, LEARNED, _metric_table, METRICS)
+from .questions_stats import (mean_sd, pm, summarize_rows, paired, verdict, foreground_iou, LEARNED,
+                                         _metric_table, METRICS, Experiment, run_experiment)
 from .questions_images import (REDUCED, VGGFrontEnd, _BLOCKS, ImageSolver, vgg_input, image_data,
                                           train_images, evaluate_images)
 
@@ -134,19 +134,20 @@ def n_labelled(fraction, n_train:int) -> int:
 
 def pretraining(s:PretrainSettings=PretrainSettings(), out="runs/questions", progress:bool=False) -> dict:
     "Experiment 2: per seed, pretrain a classifier, fine-tune scratch and pretrained front ends per labelled fraction."
-    if (old := previous(Path(out)/"pretraining.json", s)) is not None:
-        return old
-    out, t0, rows, pre = Path(out), time.time(), [], []
-    if s.imagenet is not None and s.width != 1:
-        raise DilatedReproError(f"pretraining: imagenet weights need width=1, got width={s.width}")
-    tr, va = image_data(s.size, s.n_train, s.n_val, s.data_seed, out/"work", progress)
-    cx, cy = classification_set(s.pretrain_images, s.pretrain_side, s.data_seed + CROP_SEED_OFFSET, out/"work")
-    for seed in core.progress(s.seeds, enabled=progress, desc="pretraining"):
+    work = Path(out)/"work"
+    data = functools.cache(lambda: image_data(s.size, s.n_train, s.n_val, s.data_seed, work, progress))
+    crops = functools.cache(
+        lambda: classification_set(s.pretrain_images, s.pretrain_side, s.data_seed + CROP_SEED_OFFSET, work)
+    )
+    def check():
+        if s.imagenet is not None and s.width != 1:
+            raise DilatedReproError(f"pretraining: imagenet weights need width=1, got width={s.width}")
+    def one(seed):
+        (tr, va), (cx, cy), rows = data(), crops(), []
         pre_solver = ImageSolver(s.pretrain_steps, s.pretrain_batch, s.lr, seed)
         clf, acc, secs = pretrain_classifier(cx, cy, s.width, pre_solver, min(400, len(cx)//4), progress=progress)
-        pre.append(
-            {"seed": seed, "accuracy": acc, "chance": 100 * float(torch.bincount(cy).max()) / len(cy), "seconds": secs}
-        )
+        chance = 100 * float(torch.bincount(cy).max()) / len(cy)
+        pre = {"seed": seed, "accuracy": acc, "chance": chance, "seconds": secs}
         for frac in s.fractions:
             k = n_labelled(frac, s.n_train)
             for arm in ARMS[:2] + ((ARMS[2],) if s.imagenet else ()):
@@ -170,17 +171,13 @@ def pretraining(s:PretrainSettings=PretrainSettings(), out="runs/questions", pro
                         "seconds": log["seconds"],
                     }
                 )
-    res = {
-        "experiment": "pretraining",
-        "settings": asdict(s),
-        "pretrain": pre,
-        "rows": rows,
-        "summary": summarize_rows(rows, "key"),
-        "gain": {f: paired([r for r in rows if r["fraction"] == f], ARMS[0], key="arm") for f in s.fractions},
-        "seconds": time.time() - t0,
-    }
-    write_json(res, out/"pretraining.json")
-    return json.loads((out/"pretraining.json").read_text())
+        return {"pretrain": pre, "rows": rows}
+    def combine(parts):
+        rows = [r for p in parts for r in p["rows"]]
+        gain = {f: paired([r for r in rows if r["fraction"] == f], ARMS[0], key="arm") for f in s.fractions}
+        return {"pretrain": [p["pretrain"] for p in parts], "rows": rows, "summary": summarize_rows(rows, "key"),
+                "gain": gain}
+    return run_experiment(Experiment("pretraining", s, one, combine, check=check), out, progress)
 
 # %% ../nbs/15b_pretraining.ipynb #91002a53
 def pretrain_table(res:dict) -> str:

@@ -4,8 +4,8 @@
 
 # %% ../nbs/15a_prism.ipynb #7c08bc79
 from __future__ import annotations
-import json, time
-from dataclasses import dataclass, asdict
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 import torch
@@ -17,8 +17,8 @@ from .init import init_context_
 from .context import DILATIONS
 from .questions_stats import (MapSource, MapSolver, QUICK_MAPS, map_inputs, score_maps, train_on_maps,
                                          evaluate_maps, n_params, rf_side, latency_ms, peak_memory, count_flops,
-                                         train_step_memory, previous, seed_part, write_json, summarize_rows, paired,
-                                         verdict, pm, _metric_table, METRICS, _zero_)
+                                         train_step_memory, summarize_rows, paired, verdict, pm, _metric_table, METRICS,
+                                         _zero_, Experiment, run_experiment, paired_table)
 
 # %% auto #0
 __all__ = ['QUICK_PRISM', 'Prism', 'UNetContext', 'PyramidPooling', 'match_width', 'build_prism_models', 'PrismSettings',
@@ -163,12 +163,8 @@ def model_costs(makers:dict, C:int, sides:Sequence[int], repeats:int=5, batch:in
 # %% ../nbs/15a_prism.ipynb #b8ee7968
 def prism_vs_pyramid(s:PrismSettings=PrismSettings(), out="runs/questions", progress:bool=False) -> dict:
     "Experiment 1: prism and two pyramids (matched parameters) on each seed's maps; table to out/prism_vs_pyramid.json."
-    inputs = map_inputs(s.maps, s.seeds)          # a re-run reproduction (new front ends) invalidates the table
-    if (old := previous(Path(out)/"prism_vs_pyramid.json", s, inputs)) is not None:
-        return old
-    out = Path(out)
     def one(seed):
-        maps = score_maps(s.maps, seed, out/"work", progress)
+        maps = score_maps(s.maps, seed, Path(out)/"work", progress)
         makers = build_prism_models(maps.C, s.prism_width, s.unet_depth, s.psp_bins)
         rows = []
         for name, mk in makers.items():
@@ -179,30 +175,16 @@ def prism_vs_pyramid(s:PrismSettings=PrismSettings(), out="runs/questions", prog
                          "loss": log["loss"]})
         base = {"seed": seed, "model": "front end alone", **evaluate_maps(None, maps, s.band)}
         return {"source": maps.source, "C": maps.C, "side": int(maps.x.shape[-1]), "base": base, "rows": rows}
-    parts = [seed_part(out/"work"/f"prism_vs_pyramid_seed{seed}.json", s, seed, inputs[str(seed)], lambda: one(seed))
-             for seed in core.progress(s.seeds, enabled=progress, desc="prism vs pyramid")]
-    t0 = time.time()
-    C, side = parts[0]["C"], parts[0]["side"]
-    makers = build_prism_models(C, s.prism_width, s.unet_depth, s.psp_bins)
-    costs = model_costs(makers, C, sorted({side, s.cost_side}), s.repeats, s.batch)
-    base, rows, ref = [p["base"] for p in parts], [r for p in parts for r in p["rows"]], next(iter(makers))
-    res = {
-        "experiment": "prism_vs_pyramid",
-        "settings": asdict(s),
-        "inputs": inputs,
-        "sources": [p["source"] for p in parts],
-        "map_side": side,
-        "costs": costs,
-        "rows": base + rows,
-        "summary": summarize_rows(base + rows),
-        "paired": {
-            m: paired(rows, ref, metric=m) for m in ("miou", "boundary_miou", "acc_small", "acc_medium", "acc_large")
-        },
-        "reference": ref,
-        "seconds": time.time() - t0 + sum(p["seconds"] for p in parts),
-    }
-    write_json(res, out/"prism_vs_pyramid.json")
-    return json.loads((out/"prism_vs_pyramid.json").read_text())
+    def combine(parts):
+        C, side = parts[0]["C"], parts[0]["side"]
+        makers = build_prism_models(C, s.prism_width, s.unet_depth, s.psp_bins)
+        costs = model_costs(makers, C, sorted({side, s.cost_side}), s.repeats, s.batch)
+        base, rows = [p["base"] for p in parts], [r for p in parts for r in p["rows"]]
+        metrics = ("miou", "boundary_miou", "acc_small", "acc_medium", "acc_large")
+        return {"sources": [p["source"] for p in parts], "map_side": side, "costs": costs,
+                **paired_table(rows, next(iter(makers)), metrics, base)}
+    inputs = map_inputs(s.maps, s.seeds)          # a re-run reproduction (new front ends) invalidates the table
+    return run_experiment(Experiment("prism_vs_pyramid", s, one, combine, inputs), out, progress)
 
 # %% ../nbs/15a_prism.ipynb #fa428b30
 def prism_table(res:dict) -> str:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import copy, hashlib, json, math, time
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 import numpy as np
 import torch
 from torch import nn
+from . import core
 from .core import DilatedReproError, atomic_path
 from .dilation import measured_receptive_field
 from .data import make_synthetic_voc, read_objects, read_instances, VOCSegmentation, SIZE_BUCKETS
@@ -22,8 +23,9 @@ from .fast import time_interleaved
 # %% auto #0
 __all__ = ['LEARNED', 'METRICS', 'QUICK_MAPS', 'mean_sd', 'write_json', 'previous', 'seed_part', 'pm', 'count_flops', 'n_params',
            'peak_memory', 'rf_side', 'latency_ms', 'train_step_memory', 'summarize_rows', 'paired', 'verdict',
-           'foreground_iou', 'toy_rows', 'plot_bars', 'plot_curves', 'MapSource', 'Maps', 'load_maps', 'score_maps',
-           'map_inputs', 'score_predictions', 'evaluate_maps', 'MapSolver', 'train_on_maps']
+           'foreground_iou', 'toy_rows', 'plot_bars', 'plot_curves', 'Experiment', 'check_choices', 'run_experiment',
+           'paired_table', 'MapSource', 'Maps', 'load_maps', 'score_maps', 'map_inputs', 'score_predictions',
+           'evaluate_maps', 'MapSolver', 'train_on_maps']
 
 # %% ../nbs/15_questions.ipynb #b2d1eff7
 def mean_sd(xs) -> dict:
@@ -262,6 +264,47 @@ def plot_curves(res:dict, group:str="solver", label:str="init", title:str=""):
         ax.set(xlabel="step", ylabel="val mIoU % (stride-8 grid)", title=f"{title} {gv}".strip())
         ax.legend(fontsize=7)
     return fig
+
+# %% ../nbs/15_questions.ipynb #34905d95
+@dataclass(frozen=True)
+class Experiment:
+    "One experiment's own parts; `run_experiment` supplies the rest of the skeleton."
+    name: str                           # the table is out/{name}.json, seed parts out/work/{name}_seed{S}.json
+    settings: object                    # a frozen settings dataclass with a `seeds` field
+    one_seed: Callable                  # seed -> that seed's part (a JSON-able dict)
+    combine: Callable                   # parts (as read back) -> the table's own entries ("rows", "summary", ...)
+    inputs: dict|None = None            # per seed, its input's fingerprint (`map_inputs`); None: the settings say all
+    check: Callable|None = None         # () -> None, raises DilatedReproError on bad settings (before anything runs)
+
+def check_choices(experiment:str, what:str, given, known) -> None:
+    "One line naming the unknown entries of a setting and the known ones."
+    bad = [k for k in given if k not in known]
+    if bad:
+        raise DilatedReproError(f"{experiment}: unknown {what} {bad}; choose from {list(known)}")
+
+def run_experiment(e:Experiment, out="runs/questions", progress:bool=False) -> dict:
+    "Read back, check, per-seed parts, combine, write atomically; the table as read back from out/{e.name}.json."
+    path, work = Path(out)/f"{e.name}.json", Path(out)/"work"
+    if (old := previous(path, e.settings, e.inputs)) is not None:
+        return old
+    if e.check is not None:
+        e.check()
+    seeds = core.progress(e.settings.seeds, enabled=progress, desc=e.name.replace("_", " "))
+    parts = [seed_part(work/f"{e.name}_seed{seed}.json", e.settings, seed, (e.inputs or {}).get(str(seed)),
+                       lambda: e.one_seed(seed)) for seed in seeds]
+    t0 = time.time()
+    res = {"experiment": e.name, "settings": asdict(e.settings)}
+    if e.inputs is not None:
+        res["inputs"] = e.inputs
+    res.update(e.combine(parts))
+    res["seconds"] = time.time() - t0 + sum(p["seconds"] for p in parts)
+    write_json(res, path)
+    return json.loads(path.read_text())
+
+def paired_table(rows:list, ref:str, metrics:tuple, base:list=()) -> dict:
+    "A table comparing models with `ref`: rows (`base`, the front end alone, first), summary, paired differences."
+    return {"rows": [*base, *rows], "summary": summarize_rows([*base, *rows]),
+            "paired": {m: paired(rows, ref, metric=m) for m in metrics}, "reference": ref}
 
 # %% ../nbs/15_questions.ipynb #bff1f4ab
 @dataclass(frozen=True)

@@ -4,14 +4,14 @@
 
 # %% ../nbs/15e_surgery.ipynb #3d4f9c86
 from __future__ import annotations
-import json, time
+import functools, json
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
-from . import core
 from .core import DilatedReproError
-from .questions_stats import (mean_sd, pm, previous, write_json, summarize_rows, paired, verdict,
-                                         foreground_iou, LEARNED, _metric_table, METRICS, n_params, count_flops)
+from .questions_stats import (mean_sd, pm, summarize_rows, paired, verdict, foreground_iou, LEARNED,
+                                         _metric_table, METRICS, n_params, count_flops, Experiment,
+                                         run_experiment, check_choices, paired_table)
 from .questions_images import (REDUCED, VGGFrontEnd, SURGERIES, ImageSolver, vgg_input, image_data,
                                           train_images, evaluate_images)
 
@@ -36,24 +36,9 @@ class SurgerySettings:
 
 def surgery(s:SurgerySettings=SurgerySettings(), out="runs/questions", progress:bool=False) -> dict:
     "Experiment 5: train each front-end variant per seed (reduced setup); table to out/surgery.json."
-    if (old := previous(Path(out)/"surgery.json", s)) is not None:
-        return old
-    out, t0, rows = Path(out), time.time(), []
-    bad = [k for k in s.surgeries if k not in SURGERIES or k == "classify"]
-    if bad:
-        raise DilatedReproError(
-            f"surgery: unknown surgeries {bad}; choose from {[k for k in SURGERIES if k != 'classify']}"
-        )
-    tr, va = image_data(s.size, s.n_train, s.n_val, s.data_seed, out/"work", progress)
-    x1 = vgg_input(tr.x[:1])
-    costs = {
-        k: {
-            "params": n_params(VGGFrontEnd(tr.C, s.width, k)),
-            "gflops": count_flops(VGGFrontEnd(tr.C, s.width, k).eval(), x1) / 1e9,
-        }
-        for k in s.surgeries
-    }
-    for seed in core.progress(s.seeds, enabled=progress, desc="surgery"):
+    data = functools.cache(lambda: image_data(s.size, s.n_train, s.n_val, s.data_seed, Path(out)/"work", progress))
+    def one(seed):
+        (tr, va), rows = data(), []
         for k in s.surgeries:
             torch.manual_seed(seed)
             net = VGGFrontEnd(tr.C, s.width, k)
@@ -68,21 +53,22 @@ def surgery(s:SurgerySettings=SurgerySettings(), out="runs/questions", progress:
                     "s_per_step": log["seconds"] / s.steps,
                 }
             )
-    for k in s.surgeries:
-        costs[k]["s_per_step"] = mean_sd([r["s_per_step"] for r in rows if r["model"] == k])["mean"]
-    ref = s.surgeries[0]
-    res = {
-        "experiment": "surgery",
-        "settings": asdict(s),
-        "costs": costs,
-        "rows": rows,
-        "summary": summarize_rows(rows),
-        "paired": {m: paired(rows, ref, metric=m) for m in ("miou", "boundary_miou", "acc_small", "acc_large")},
-        "reference": ref,
-        "seconds": time.time() - t0,
-    }
-    write_json(res, out/"surgery.json")
-    return json.loads((out/"surgery.json").read_text())
+        return {"rows": rows}
+    def combine(parts):
+        rows, tr = [r for p in parts for r in p["rows"]], data()[0]
+        costs = {
+            k: {
+                "params": n_params(VGGFrontEnd(tr.C, s.width, k)),
+                "gflops": count_flops(VGGFrontEnd(tr.C, s.width, k).eval(), vgg_input(tr.x[:1])) / 1e9,
+                "s_per_step": mean_sd([r["s_per_step"] for r in rows if r["model"] == k])["mean"],
+            }
+            for k in s.surgeries
+        }
+        metrics = ("miou", "boundary_miou", "acc_small", "acc_large")
+        return {"costs": costs, **paired_table(rows, s.surgeries[0], metrics)}
+    known = [k for k in SURGERIES if k != "classify"]
+    check = lambda: check_choices("surgery", "surgeries", s.surgeries, known)
+    return run_experiment(Experiment("surgery", s, one, combine, check=check), out, progress)
 
 # %% ../nbs/15e_surgery.ipynb #8c72a4d9
 def surgery_table(res:dict) -> str:
