@@ -15,7 +15,7 @@ from pathlib import Path
 from .evaluate import ConfusionMatrix, _checked_probs, _item, _prob_fn
 
 # %% auto #0
-__all__ = ['CRF_GRID', 'CRFParams', 'dense_crf', 'CRFPool', 'grid_search_crf']
+__all__ = ['CRF_GRID', 'CRFParams', 'dense_crf', 'CRFPool', 'CRFSearch', 'grid_search_crf']
 
 # %% ../nbs/05a_crf.ipynb #29713e02
 @dataclass
@@ -100,16 +100,28 @@ class CRFPool:
                 self.ex.shutdown(wait=True, cancel_futures=True)
 
 # %% ../nbs/05a_crf.ipynb #d1754b13
+@dataclass(frozen=True)
+class CRFSearch:
+    "How `grid_search_crf` searches: the grid, the fixed values, and how it runs."
+    grid:dict|None = None        # CRFParams field -> list of values (default `CRF_GRID`)
+    base:CRFParams|None = None   # values of the fields not in the grid
+    ignore_index:int = 255       # void label
+    crf_fn:object = None         # (image, probs, params) -> probs; default `dense_crf`
+    progress:bool = True         # show a progress bar (`core.progress`)
+    workers:int = 1              # processes running `crf_fn` (then picklable: a module-level function)
+
 def grid_search_crf(samples, # iterable of (RGB uint8 image, probabilities (C, H, W), label (H, W)) from a val split
                     num_classes:int, # number of classes $C$
-                    grid:dict|None=None, # CRFParams field -> list of values (default `CRF_GRID`)
-                    base:CRFParams|None=None, # values of the fields not in the grid
-                    ignore_index:int=255, # void label
-                    crf_fn=None, # (image, probs, params) -> probs; default `dense_crf`
-                    progress:bool=True, # show a progress bar (`core.progress`)
-                    workers:int=1) -> tuple: # processes running `crf_fn` (then picklable: a module-level function)
+                    search:CRFSearch|None=None, # the grid and how to run it (default `CRFSearch()`)
+                    **options) -> tuple: # CRFSearch fields by keyword (grid=, workers=, ...), over `search`'s
     "Mean IoU of every grid setting on `samples`; returns (best CRFParams, table of dicts sorted best first)."
-    grid, base, crf_fn, samples = grid or CRF_GRID, base or CRFParams(), crf_fn or dense_crf, list(samples)
+    known = {f.name for f in fields(CRFSearch)}
+    if set(options) - known:
+        raise DilatedReproError(f"grid_search_crf: unknown option(s) {sorted(set(options) - known)}; "
+                                f"choose from {sorted(known)}")
+    o = replace(search or CRFSearch(), **options)
+    grid, base, crf_fn, samples = o.grid or CRF_GRID, o.base or CRFParams(), o.crf_fn or dense_crf, list(samples)
+    ignore_index, progress, workers = o.ignore_index, o.progress, o.workers
     names = {f.name for f in fields(CRFParams)}
     if set(grid) - names:
         raise DilatedReproError(f"grid: unknown CRF parameter(s) {sorted(set(grid) - names)}; "
