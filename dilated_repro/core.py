@@ -11,9 +11,9 @@ if TYPE_CHECKING: import torch  # annotations only
 # error type and help texts, and `dilated-repro --help` must not wait for torch (tested in the CLI notebook)
 
 # %% auto #0
-__all__ = ['NO_PROGRESS_HELP', 'FLAGS_ENV', 'DilatedReproError', 'set_seed', 'default_device', 'in_test', 'has_gpu',
-           'memory_bytes', 'atomic_path', 'atomic_save', 'writing', 'check_device', 'writable_dir', 'progress',
-           'flagged']
+__all__ = ['FULL_ERRNOS', 'NO_PROGRESS_HELP', 'FLAGS_ENV', 'DilatedReproError', 'set_seed', 'default_device', 'in_test',
+           'has_gpu', 'memory_bytes', 'atomic_path', 'DiskFull', 'atomic_save', 'writing', 'stale_temps', 'glob_escape',
+           'check_device', 'writable_dir', 'progress', 'flagged']
 
 # %% ../nbs/00_core.ipynb #66be9dc5
 class DilatedReproError(Exception):
@@ -68,7 +68,8 @@ def atomic_path(path, # final destination
     "Yield a temporary path next to `path`; on success rename it onto `path`, on error delete it."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    pre = f".{path.name}.{os.getpid()}."   # the writer's pid: see stale_temps
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=pre, suffix=suffix)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -78,19 +79,68 @@ def atomic_path(path, # final destination
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         raise
 
+class DiskFull(DilatedReproError):
+    "No space left while writing `path` (ENOSPC, or over quota): `disk full writing PATH` and what is still intact."
+    def __init__(self, path, intact:str=""):
+        self.path = path
+        super().__init__(f"disk full writing {path}" + (f"; {intact}" if intact else ""))
+
+FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)   # "No space left on device", "Disk quota exceeded"
+_ZIP_WRITE_FAILED = ("unexpected pos", "file write failed", "failed writing")  # torch's zip writer, as RuntimeError
+
+def _free_bytes(folder) -> int:
+    with contextlib.suppress(OSError):
+        st = os.statvfs(folder)
+        return st.f_bavail * st.f_frsize
+    return -1
+
 def atomic_save(obj, path):
-    "`torch.save` to `path` atomically (temp file + rename)."
+    "`torch.save` to `path` atomically (temp file + rename); a full disk is `DiskFull` naming `path`."
     import torch
-    with atomic_path(path) as tmp: torch.save(obj, tmp)
-    return Path(path)
+    path = Path(path)
+    with writing(path), atomic_path(path) as tmp:
+        try: torch.save(obj, tmp)
+        except RuntimeError as e:  # the zip writer reports a failed write(2) without its errno: look at the disk
+            if any(w in str(e) for w in _ZIP_WRITE_FAILED) and 0 <= _free_bytes(tmp.parent) < 2**20:
+                raise DiskFull(path) from None
+            raise
+    return path
+
 @contextlib.contextmanager
 def writing(path, # the file being written, named as the user would know it
             ):
     "An OSError while writing `path` as one line: `disk full writing X` (ENOSPC) or `cannot write X (reason)`."
     try: yield
     except OSError as e:
-        if e.errno == errno.ENOSPC: raise DilatedReproError(f"disk full writing {path}") from None
+        if e.errno in FULL_ERRNOS: raise DiskFull(path) from None
         raise DilatedReproError(f"cannot write {path} ({e.strerror or type(e).__name__})") from None
+
+# %% ../nbs/00_core.ipynb #34e8db1a
+def _pid_alive(pid:int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except (PermissionError, OverflowError, ValueError): return True   # alive, another user's (or not a pid: keep it)
+    return True
+
+def stale_temps(folder, # the folder to clean
+                names, # the final file names whose temporaries to look for ("last.pt", ...)
+                ours:bool=False, # the caller holds the folder's lock: every writer but this process is gone
+                ) -> list:
+    "Remove the temporary files `atomic_path` left for `names` in `folder` when their writer is gone; [(path, bytes)]."
+    folder, gone = Path(folder), []
+    if not folder.is_dir(): return gone
+    for name in names:
+        for f in folder.glob(f".{glob_escape(name)}.*"):
+            field = f.name[len(name) + 2:].split(".", 1)[0]
+            pid = int(field) if field.isdigit() else None          # None: an older temporary name, without a pid
+            if pid == os.getpid() or not f.is_file(): continue
+            if (pid is not None and not _pid_alive(pid)) or ours:
+                size = f.stat().st_size
+                with contextlib.suppress(FileNotFoundError): f.unlink()
+                gone.append((f, size))
+    return gone
+
+def glob_escape(s:str) -> str: return "".join(f"[{c}]" if c in "*?[" else c for c in s)
 
 # %% ../nbs/00_core.ipynb #4a9e1441
 def check_device(device=None, # "cpu", "cuda", "cuda:1", "mps", a torch.device, or None (CUDA if available, else CPU)

@@ -12,7 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 import torch.distributed as dist
-from .core import DilatedReproError, atomic_path, default_device
+import sys
+from .core import DilatedReproError, DiskFull, atomic_path, default_device, writing, stale_temps, _pid_alive
 from .models import CHECKPOINT_FORMAT, save_checkpoint, read_checkpoint, _state_problems
 from .recipes import Stage, recipe_from_dict, recipe_to_dict, recipe_spec
 if TYPE_CHECKING: from dilated_repro.train import Run   # only a type hint: train imports this module
@@ -121,8 +122,17 @@ def _replica_spread(model:nn.Module) -> float:
     return max(float((a - allv[0]).abs().max()) for a in allv)
 
 # %% ../nbs/10b_resume.ipynb #703751c9
+def _intact(ck:Path) -> str:
+    "What a full disk left of a run folder's checkpoint `ck`, for the message."
+    if not ck.is_file(): return "no checkpoint was written yet"
+    try: step = read_checkpoint(ck)["trainer"]["step"]
+    except Exception: return f"the previous {ck.name} is intact"
+    return f"the previous checkpoint at step {step} is intact: free some space, then rerun with --resume"
+
 def _log(path:Path, rec:dict):
-    with open(path, "a") as f: f.write(json.dumps(rec) + "\n")
+    try:
+        with writing(path), open(path, "a") as f: f.write(json.dumps(rec) + "\n")
+    except DiskFull: raise DiskFull(path, _intact(Path(path).parent/"last.pt")) from None
 
 def _any_not_finite(value:torch.Tensor, world:int) -> bool:
     "True on every process when `value` holds NaN/inf on any of them (all-reduced: all ranks stop together)."
@@ -177,17 +187,12 @@ def _save(part:nn.Module, opt, schedule:Stage, # the stage with the run's total 
     if rank == 0:
         trainer = {"stage": run.tag, "step": step, "optimizer": opt.state_dict(), "rng": _rng_state(),
                    "schedule": asdict(schedule), "recipe": recipe_to_dict(run.recipe)}
-        save_checkpoint(part, ck, trainer=trainer, frontend=run.frontend, **(run.meta or {}))
+        try: save_checkpoint(part, ck, trainer=trainer, frontend=run.frontend, **(run.meta or {}))
+        except DiskFull: raise DiskFull(ck, _intact(ck)) from None     # atomic: the old last.pt was not touched
     if world > 1: dist.barrier()
 
 # %% ../nbs/10b_resume.ipynb #e1f0c4d4
 LOCK = "train.lock"   # in --out while a `train` writes there: the holder's pid
-
-def _pid_alive(pid:int) -> bool:
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True
-    return True
 
 def _take_lock(out) -> Path|None:
     "Claim `out` for this `train` (rank 0 only); refuse in one line if a live process holds it. Returns the lock."
@@ -206,5 +211,15 @@ def _take_lock(out) -> Path|None:
             lock.unlink(missing_ok=True)            # left by a process that is gone: take it over
             continue
         with os.fdopen(fd, "w") as f: f.write(str(os.getpid()))
+        _clean_temps(out)
         return lock
     raise DilatedReproError(f"--out {out}: cannot take {lock}")
+
+def _clean_temps(out):
+    "With the lock held, no one else writes in `out`: remove the temporary files a killed save left, and say so."
+    gone = stale_temps(out, ["last.pt", "log.jsonl"], ours=True)
+    if gone:
+        what = ", ".join(f"{p.name} ({n / 2**20:.1f} MiB)" for p, n in gone)
+        print(f"dilated-repro train: removed {len(gone)} temporary file(s) an interrupted save left in {out}: {what}",
+              file=sys.stderr)
+    return gone
