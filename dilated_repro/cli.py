@@ -239,11 +239,17 @@ def main(argv=None) -> int:
         return 2
     mod, fn, _ = cmds[name]
     try:
-        if name in _ARGUMENTS: parser(name).parse_args(rest)  # --help and argument errors here, before torch loads
+        args = parser(name).parse_args(rest) if name in _ARGUMENTS else None  # --help and argument errors: no torch
         return int(getattr(importlib.import_module(mod), fn)(rest) or 0)
     except DilatedReproError as e:
         print(f"dilated-repro {name}: error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:
+        if e.errno not in (28, 122): raise   # ENOSPC, EDQUOT: a full disk is the user's, not a bug
+        print(f"dilated-repro {name}: error: disk full writing {e.filename or 'its output'}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print(f"dilated-repro {name}: interrupted", file=sys.stderr)
+        out = getattr(locals().get("args"), "out", None)
+        tail = f"; the last checkpoint in {out} is kept: rerun with --resume" if name == "train" and out else ""
+        print(f"dilated-repro {name}: interrupted{tail}", file=sys.stderr)
         return 130
