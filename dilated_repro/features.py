@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from .core import DilatedReproError, atomic_path, writable_dir
+from .core import DilatedReproError, atomic_path, writable_dir, writing
 from .core import progress as progress_bar
 import dilated_repro.models as models
 from .models import model_checksum
@@ -48,16 +48,16 @@ def cache_features(model:nn.Module, # a front end (or any image -> scores networ
                 raise DilatedReproError(f"{out} holds a cache of another model or dataset ({f.name}); "
                                         "use another folder")
             if f == man: return out
-    part.write_text(json.dumps(key))
+    with writing(part), atomic_path(part) as tmp_: tmp_.write_text(json.dumps(key))   # never half-written
     model.eval()
     for i, iid in enumerate(progress_bar(dataset.ids, enabled=progress, desc="cache")):
         f = out/f"{iid}.npz"
         if not f.is_file():
             img, lbl = dataset[i]
             s = grid_scores(model, img, mean_bgr, convention).numpy()
-            with atomic_path(f, suffix=".npz") as tmp_: np.savez(tmp_, scores=s, labels=lbl[::8, ::8])
+            with writing(f), atomic_path(f, suffix=".npz") as tmp_: np.savez(tmp_, scores=s, labels=lbl[::8, ::8])
     full = dict(key, C=_cache_C(out, dataset.ids[0]), stride=8, complete=True, **ref)
-    with atomic_path(man) as tmp_: tmp_.write_text(json.dumps(full))
+    with writing(man), atomic_path(man) as tmp_: tmp_.write_text(json.dumps(full))
     part.unlink()
     return out
 
