@@ -5,7 +5,7 @@
 # %% ../nbs/90_cli.ipynb #ccd0b0f2
 from __future__ import annotations
 import argparse, importlib, math, sys
-from .core import DilatedReproError, NO_PROGRESS_HELP
+from .core import DilatedReproError, DiskFull, FULL_ERRNOS, NO_PROGRESS_HELP
 
 # %% auto #0
 __all__ = ['COMMANDS', 'parser', 'cli_table1', 'main']
@@ -238,6 +238,7 @@ def main(argv=None) -> int:
         print(f"dilated-repro: error: unknown command {name!r}; choose from {', '.join(cmds)}", file=sys.stderr)
         return 2
     mod, fn, _ = cmds[name]
+    args = None
     try:
         args = parser(name).parse_args(rest) if name in _ARGUMENTS else None  # --help and argument errors: no torch
         return int(getattr(importlib.import_module(mod), fn)(rest) or 0)
@@ -245,11 +246,11 @@ def main(argv=None) -> int:
         print(f"dilated-repro {name}: error: {e}", file=sys.stderr)
         return 2
     except OSError as e:
-        if e.errno not in (28, 122): raise   # ENOSPC, EDQUOT: a full disk is the user's, not a bug
-        print(f"dilated-repro {name}: error: disk full writing {e.filename or 'its output'}", file=sys.stderr)
+        if e.errno not in FULL_ERRNOS: raise   # a full disk is the user's, not a bug
+        print(f"dilated-repro {name}: error: {DiskFull(e.filename or 'its output')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        out = getattr(locals().get("args"), "out", None)
+        out = getattr(args, "out", None)
         tail = f"; the last checkpoint in {out} is kept: rerun with --resume" if name == "train" and out else ""
         print(f"dilated-repro {name}: interrupted{tail}", file=sys.stderr)
         return 130

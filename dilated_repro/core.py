@@ -12,7 +12,7 @@ if TYPE_CHECKING: import torch  # annotations only
 
 # %% auto #0
 __all__ = ['FULL_ERRNOS', 'NO_PROGRESS_HELP', 'FLAGS_ENV', 'DilatedReproError', 'set_seed', 'default_device', 'in_test',
-           'has_gpu', 'memory_bytes', 'atomic_path', 'DiskFull', 'atomic_save', 'writing', 'stale_temps', 'glob_escape',
+           'has_gpu', 'memory_bytes', 'atomic_path', 'DiskFull', 'atomic_save', 'writing', 'stale_temps',
            'check_device', 'writable_dir', 'progress', 'flagged']
 
 # %% ../nbs/00_core.ipynb #66be9dc5
@@ -51,7 +51,7 @@ def memory_bytes() -> int:
     except (ValueError, OSError, AttributeError): return 16 * 2**30  # no sysconf (Windows): a typical laptop
 
 # %% ../nbs/00_core.ipynb #bcbb1a28
-import contextlib, errno, re, tempfile
+import contextlib, errno, glob, re, tempfile
 from pathlib import Path
 
 def _umask() -> int:
@@ -130,7 +130,7 @@ def stale_temps(folder, # the folder to clean
     folder, gone = Path(folder), []
     if not folder.is_dir(): return gone
     for name in names:
-        for f in folder.glob(f".{glob_escape(name)}.*"):
+        for f in folder.glob(f".{glob.escape(name)}.*"):
             field = f.name[len(name) + 2:].split(".", 1)[0]
             pid = int(field) if field.isdigit() else None          # None: an older temporary name, without a pid
             if pid == os.getpid() or not f.is_file(): continue
@@ -139,8 +139,6 @@ def stale_temps(folder, # the folder to clean
                 with contextlib.suppress(FileNotFoundError): f.unlink()
                 gone.append((f, size))
     return gone
-
-def glob_escape(s:str) -> str: return "".join(f"[{c}]" if c in "*?[" else c for c in s)
 
 # %% ../nbs/00_core.ipynb #4a9e1441
 def check_device(device=None, # "cpu", "cuda", "cuda:1", "mps", a torch.device, or None (CUDA if available, else CPU)

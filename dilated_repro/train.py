@@ -31,7 +31,7 @@ from .recipes import (SEED_ORDER, SEED_CROP, RECIPES, Stage, stage_lr, Recipe, p
 from .resume import (upgrade_checkpoint, read_log, init_distributed, _load_state, _trainer_checkpoint,
                                   _log_lines, _truncate_log, _replica_spread, _log, _any_not_finite, _diverged,
                                   _is_eval, _resume, _save, LOCK, _take_lock)
-from .features import (cache_features, _cache_C, _cache_manifest, FeatureCache, FeatureBatches, cache_miou,
+from .features import (cache_features, FeatureCache, FeatureBatches, cache_miou,
                                     cli_cache_features)   # the feature cache: 10c_cache
 
 # %% auto #0
