@@ -15,9 +15,8 @@ from .context import ContextModule
 
 # %% auto #0
 __all__ = ['conv_flops', 'frontend_flops', 'context_flops', 'model_flops', 'cpu_info', 'bf16_native', 'time_interleaved',
-           'ConvReLU', 'conv_step', 'inference_steps', 'InferenceModel', 'prepare_for_inference', 'inference_variants',
-           'gflops_table', 'step_profile', 'bf16_cost', 'phase_conv2d', 'PhaseConv2d', 'phase_dilated_',
-           'inference_memory', 'max_tile_batch']
+           'ConvReLU', 'conv_step', 'inference_steps', 'InferenceModel', 'prepare_for_inference', 'phase_conv2d',
+           'PhaseConv2d', 'phase_dilated_', 'inference_memory', 'max_tile_batch']
 
 # %% ../nbs/12_fast.ipynb #77646b23
 def conv_flops(
@@ -287,104 +286,6 @@ def prepare_for_inference(
     )
     return InferenceModel(steps, dtype, compile, source=model).eval()
 
-# %% ../nbs/12_fast.ipynb #5837ea39
-def inference_variants(
-    model: nn.Module,  # FrontEnd, ContextModule or DilationNet
-    x: torch.Tensor,  # the input, (N, c, H, W)
-    fused: bool = True,  # include the fused variant (CPU)
-) -> dict:
-    "name -> callable running `model` on `x`: eager NCHW, eager channels-last, prepared unfused, prepared fused."
-    model = model.eval()
-    cl, xcl = (
-        copy.deepcopy(model).to(memory_format=torch.channels_last),
-        x.contiguous(memory_format=torch.channels_last),
-    )
-
-    def eager(m, x):
-        def f():
-            with torch.inference_mode():
-                return m(x)
-
-        return f
-
-    out = {"eager NCHW": eager(model, x), "eager channels_last": eager(cl, xcl)}
-    out["prepared, unfused"] = eager(prepare_for_inference(model, fuse=False), x)
-    if fused and x.device.type == "cpu":
-        out["prepared, fused, all NHWC prepacked"] = eager(
-            prepare_for_inference(model, channels_last=True, prepack=True), x
-        )
-        out["prepared (default)"] = eager(prepare_for_inference(model), x)
-    return out
-
-# %% ../nbs/12_fast.ipynb #6ae0dff2
-def gflops_table(
-    timing: dict,  # from `time_interleaved`
-    flops: float,  # FLOPs of one call
-    peak: float | None = None,  # GFLOP/s to compare with (e.g. the measured matmul peak)
-) -> str:
-    "Markdown table: seconds, GFLOP/s, ratio to the first variant (and to `peak`) per variant."
-    med = timing["median"]
-    first = next(iter(med.values()))
-    head = "| variant | s | GFLOP/s | speed-up vs first |" + (" share of peak |" if peak else "")
-    rows = [
-        f"| {k} | {v:.3f} | {flops / v / 1e9:.1f} | {first / v:.2f} |"
-        + (f" {flops / v / 1e9 / peak:.2f} |" if peak else "")
-        for k, v in med.items()
-    ]
-    return "\n".join([head, "|---" * (5 if peak else 4) + "|"] + rows)
-
-# %% ../nbs/12_fast.ipynb #cdd52cde
-def step_profile(
-    model: InferenceModel,  # from `prepare_for_inference`
-    x: torch.Tensor,  # input (N, c, H, W)
-    names: list | None = None,  # a label per step (default: the step's type and kernel size)
-    repeats: int = 1,  # timed passes after one warm-up (median per step)
-) -> list:
-    "Per step of a prepared model, in order: label, median seconds, FLOPs (convolutions; 0 otherwise), output shape."
-    steps, dev = list(model.steps), next(model.parameters()).device
-    if names is not None and len(names) != len(steps):
-        raise DilatedReproError(f"step_profile: {len(names)} names for {len(steps)} steps")
-    label = lambda s: f"{type(s).__name__} {s.k}x{s.k}" if isinstance(s, ConvReLU) else type(s).__name__
-    rows, times = [], [[] for _ in steps]
-    with torch.inference_mode():
-        for r in range(repeats + 1):
-            y = x.to(dev, model.dtype)
-            for i, s in enumerate(steps):
-                t0 = time.perf_counter()
-                z = s(y)
-                if dev.type == "cuda":
-                    torch.cuda.synchronize()
-                times[i].append(time.perf_counter() - t0)
-                if r == 0:
-                    rows.append(
-                        dict(
-                            step=names[i] if names else label(s),
-                            shape=list(z.shape),
-                            flops=conv_flops(y.shape[1], z.shape[1], s.k, z.shape[2], z.shape[3], s.args[3], z.shape[0])
-                            if isinstance(s, ConvReLU)
-                            else 0,
-                        )
-                    )
-                y = z
-    return [{**row, "s": statistics.median(t[1:])} for row, t in zip(rows, times)]
-
-# %% ../nbs/12_fast.ipynb #41569a1a
-def bf16_cost(
-    model: nn.Module,  # FrontEnd, ContextModule or DilationNet
-    xs: list,  # inputs, each (N, c, H, W)
-    allow_slow: bool = True,  # measure even where bf16 is not native (slow, small inputs)
-) -> dict:
-    "Accuracy cost of bf16 inference vs float32: max relative score error, changed labels out of all cells."
-    f32 = prepare_for_inference(model)
-    b16 = prepare_for_inference(model, dtype=torch.bfloat16, allow_slow=allow_slow)
-    err, changed, cells = 0.0, 0, 0
-    for x in xs:
-        a, b = f32(x), b16(x)  # (N, C, h, w) float32
-        err = max(err, ((b - a).abs().max() / a.abs().max().clamp_min(1e-30)).item())
-        changed += int((a.argmax(1) != b.argmax(1)).sum())
-        cells += a[:, 0].numel()
-    return dict(max_rel_error=err, changed_labels=changed, cells=cells, changed_fraction=changed / max(cells, 1))
-
 # %% ../nbs/12_fast.ipynb #fa567851
 def phase_conv2d(
     x: torch.Tensor,  # input (N, C, H, W), already padded
@@ -471,3 +372,15 @@ def max_tile_batch(
     "Largest number of tiles per forward pass whose `inference_memory` fits in `budget` (0 if not even one)."
     m1 = inference_memory(model, *tile, 1, dtype)
     return max(0, int((budget - m1["weights"]) // m1["activations"]))
+
+# %% ../nbs/12_fast.ipynb #ea0e36fd
+_MOVED = ("inference_variants", "gflops_table", "step_profile", "bf16_cost")  # to dilated_repro.fast_measure
+
+
+def __getattr__(name: str):
+    "A moved name, imported from its new home on first use."
+    if name not in _MOVED:
+        raise AttributeError(f"module 'dilated_repro.fast' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module("dilated_repro.fast_measure"), name)

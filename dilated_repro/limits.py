@@ -11,7 +11,7 @@ from .core import DilatedReproError
 
 # %% auto #0
 __all__ = ['PEAK_C', 'ROOFLINE', 'CPU', 'parse_cpuinfo', 'detect_cpu', 'compiler', 'build_peak', 'Limit', 'physical_limit',
-           'best_of', 'roofline', 'check_yardstick', 'share', 'conv_flops', 'step_profile']
+           'best_of', 'roofline', 'check_yardstick', 'share', 'conv_module_flops', 'train_step_profile']
 
 # %% ../nbs/13a_limits.ipynb #92859ec9
 @dataclass(frozen=True)
@@ -254,14 +254,14 @@ def share(rate:float, limit:float|None, what:str="the physical limit") -> float|
     return min(s, 1.0)
 
 # %% ../nbs/13a_limits.ipynb #e2c5b0f2
-def conv_flops(conv, # an nn.Conv2d
+def conv_module_flops(conv, # an nn.Conv2d
                out_shape:tuple, # its output (N, C, H, W)
                ) -> int:
     "Forward FLOPs of `conv` by the literal definition: 2 k_h k_w c_in c_out H W N (groups 1)."
     n, co, h, w = out_shape
     return 2*conv.kernel_size[0]*conv.kernel_size[1]*conv.in_channels*co*h*w*n
 
-def step_profile(module, # e.g. ContextModule(21, "large")
+def train_step_profile(module, # e.g. ContextModule(21, "large")
                  x, # its input (N, C, H, W)
                  layout:str="NCHW", # or "NHWC" (channels_last)
                  repeats:int=3) -> dict:
@@ -276,7 +276,7 @@ def step_profile(module, # e.g. ContextModule(21, "large")
     with torch.no_grad(): module(x)
     for h in hooks: h.remove()
     def step(): module(x).square().mean().backward()
-    F = sum(conv_flops(m, s) for m, _, s in seen)
+    F = sum(conv_module_flops(m, s) for m, _, s in seen)
     whole = _best(step, repeats)
     layers = []
     for i, (m, xin, shape) in enumerate(seen):
@@ -285,7 +285,7 @@ def step_profile(module, # e.g. ContextModule(21, "large")
         y = m(xin)
         g = torch.ones(shape).to(memory_format=fmt)
         bwd = _best(lambda: torch.autograd.grad(y, [xin, m.weight], g, retain_graph=True), repeats)
-        f = conv_flops(m, shape)
+        f = conv_module_flops(m, shape)
         layers.append(dict(layer=i + 1, shape=f"{m.in_channels}->{m.out_channels} k{m.kernel_size[0]} d{m.dilation[0]}",
                            gflop=3*f/1e9, forward_s=fwd, backward_s=bwd, forward_rate=f/fwd/1e9,
                            backward_rate=2*f/bwd/1e9))
