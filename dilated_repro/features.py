@@ -68,13 +68,13 @@ def _cache_C(out, iid):
 def _cache_manifest(man:Path) -> dict:
     "The manifest of a cache, checked: JSON, with `C` >= 1 and a list of ids that are plain file names."
     try: m = json.loads(man.read_text())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):   # RecursionError: nested too deeply
         raise DilatedReproError(f"{man}: not JSON; run cache-features again") from None
     if not isinstance(m, dict): raise DilatedReproError(f"{man}: not a cache manifest; run cache-features again")
     if (miss := [k for k in ("ids", "C") if k not in m]):
         raise DilatedReproError(f"{man}: no {miss[0]!r} entry; run cache-features again")
-    if not isinstance(m["C"], int) or isinstance(m["C"], bool) or m["C"] < 1:
-        raise DilatedReproError(f"{man}: C = {m['C']!r} is not a number of classes")
+    if not isinstance(m["C"], int) or isinstance(m["C"], bool) or not 1 <= m["C"] <= 255:
+        raise DilatedReproError(f"{man}: C = {m['C']!r} is not a number of classes (1-255: labels are uint8, 255 void)")
     ids = m["ids"]
     if not isinstance(ids, list) or not ids: raise DilatedReproError(f"{man}: no image ids")
     plain = lambda x: isinstance(x, str) and x not in ("", ".", "..") and "/" not in x and "\\" not in x
@@ -94,6 +94,8 @@ class FeatureCache:
     def __len__(self): return len(self.ids)
     def __getitem__(self, i):
         f = self.path/f"{self.ids[i]}.npz"
+        if f.is_symlink() and not f.resolve().is_relative_to(self.path.resolve()):
+            raise DilatedReproError(f"{f}: a link to {f.resolve()}, outside the cache; run cache-features again")
         try:
             with np.load(f) as z:
                 if (miss := [k for k in ("scores", "labels") if k not in z.files]):
@@ -103,6 +105,12 @@ class FeatureCache:
         except Exception as e:      # a truncated or overwritten file: zipfile, OSError, ValueError, EOFError
             why = type(e).__name__
             raise DilatedReproError(f"{f}: not a readable cache map ({why}); run cache-features again") from None
+        if not (s.dtype == np.float32 and s.ndim == 3 and s.shape[0] == self.C):
+            raise DilatedReproError(f"{f}: scores are {s.dtype} {tuple(s.shape)}, not float32 ({self.C}, h, w); "
+                                    "run cache-features again")
+        if not (l.dtype == np.uint8 and l.shape == s.shape[1:]):
+            raise DilatedReproError(f"{f}: labels are {l.dtype} {tuple(l.shape)}, not uint8 {tuple(s.shape[1:])}; "
+                                    "run cache-features again")
         bad = (l != 255) & (l >= self.C)
         if bad.any(): raise DilatedReproError(f"{f}: label {int(l[bad][0])} is outside the cache's {self.C} classes")
         return s, l
