@@ -24,7 +24,7 @@ COMMANDS = {  # name -> (module, function, one line of help); the module is impo
     "reproduce": ("dilated_repro.reproduce", "cli_reproduce",
                   "the paper's Table 3 protocol end to end on the synthetic multi-scale set"),
     "bench": ("dilated_repro.bench_suite", "cli_bench",
-              "benchmark inference and training against the machine's measured peak and onnxruntime"),
+              "benchmark inference and training against the machine's physical limits and onnxruntime"),
     "questions": ("dilated_repro.questions", "cli_questions",
                   "beyond the paper: prism vs pyramid, pretraining, initialization, gridding, front-end surgery"),
     "export": ("dilated_repro.models", "cli_export",
@@ -37,7 +37,7 @@ _MODEL_NAMES = ("dilation8_pascal_voc", "dilation8_camvid", "dilation7_kitti", "
 _RECIPE_NAMES = ("voc", "voc_code", "voc_coco", "voc_coco_ft", "camvid", "kitti", "cityscapes", "cityscapes_upsample",
                 "synthetic", "synthetic_smoke")  # train.RECIPES
 _EXPERIMENT_NAMES = ("prism", "pretraining", "init", "gridding", "surgery")  # questions.EXPERIMENTS
-_BENCH_PARTS = ("peak", "frontend", "context", "predict", "train", "memory", "bf16", "scaling")  # bench_suite.PARTS
+_BENCH_PARTS = ("limits", "frontend", "context", "predict", "train", "memory", "bf16", "scaling")  # bench_suite.PARTS
 
 def _no_progress(p):
     "The one spelling of 'no progress bars', on every command."
@@ -82,6 +82,9 @@ def _predict_args(p):
     p.add_argument("--mode", choices=["tiled", "whole"], default="tiled",
                    help="tiled (the authors', bounded memory) or whole")
     p.add_argument("--batch", type=int, default=1, help="tiles per forward pass")
+    p.add_argument("--precision", default="fp32", metavar="{fp32,bf16}",  # checked by cli_predict: one line, exit 2
+                   help="network arithmetic: fp32 (default) or bf16 (a CPU with AVX-512 BF16/AMX, or a GPU; "
+                        "refused elsewhere)")
     _tile(p)
     p.add_argument("--max-pixels", type=int, default=None,
                    help="refuse larger images before decoding (default: ~179 Mpx)")

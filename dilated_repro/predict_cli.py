@@ -10,7 +10,7 @@ from .core import DilatedReproError, atomic_path, writable_dir, writing
 from .core import progress as _bar
 from .data import read_image, colorize
 from .frontend import MARGIN
-from .predict import as_rgb, load_model, predict_labels, tile_steps
+from .predict import as_rgb, check_precision, load_model, predict_labels, tile_steps, with_precision
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'palette256', 'label_image', 'overlay', 'image_files', 'output_files', 'check_tile', 'cli_predict']
@@ -210,6 +210,7 @@ def cli_predict(argv=None) -> int:
         raise DilatedReproError(f"--max-pixels must be >= 1, got {a.max_pixels}")
     if a.opacity is not None and not 0 < a.opacity <= 1:
         raise DilatedReproError(f"--opacity must be in (0, 1], got {a.opacity}")
+    check_precision(a.precision, "--precision")
     show, opacity = a.overlay or a.opacity is not None, 0.5 if a.opacity is None else a.opacity
     if a.tile:
         try:
@@ -224,12 +225,14 @@ def cli_predict(argv=None) -> int:
         writable_dir(d, "-o" if a.out else "output folder (next to the image)")
     kw = dict(frontend=a.frontend, width=a.width, device=a.device)
     model = load_model(name, a.weights, **kw) if name else load_model(a.weights, **kw)
+    model = with_precision(model, a.precision, arg="--precision")  # bf16: its copy, made once for all the images
     spec = model.spec
     plans = output_files(images, a.out, spec.dataset, a.raw, show)
     bar = len(images) > 1 and not a.no_progress
     for i, plan in zip(_bar(images, enabled=bar, desc="images", unit="img"), plans):
         rgb = read_image(i, a.max_pixels)
-        labels = predict_labels(model, rgb, mode=a.mode, batch=a.batch, tile=tile, progress=not a.no_progress)
+        kw = dict(mode=a.mode, batch=a.batch, tile=tile, progress=not a.no_progress, precision=a.precision)
+        labels = predict_labels(model, rgb, **kw)
         _save_png(plan["labels"], Image.fromarray(colorize(labels, spec.palette)))
         if a.raw:
             _save_png(plan["raw"], label_image(labels, spec.palette))
