@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_fast.ipynb #ace72992
 from __future__ import annotations
-import copy, os, statistics, time
+import copy, functools, os, statistics, time
 from typing import Callable
 import torch
 from torch import nn
@@ -15,8 +15,8 @@ from .context import ContextModule
 
 # %% auto #0
 __all__ = ['conv_flops', 'frontend_flops', 'context_flops', 'model_flops', 'cpu_info', 'bf16_native', 'time_interleaved',
-           'ConvReLU', 'conv_step', 'inference_steps', 'InferenceModel', 'prepare_for_inference', 'phase_conv2d',
-           'PhaseConv2d', 'phase_dilated_', 'inference_memory', 'max_tile_batch']
+           'ConvReLU', 'conv_step', 'nhwc_everywhere', 'inference_steps', 'InferenceModel', 'prepare_for_inference',
+           'phase_conv2d', 'PhaseConv2d', 'phase_dilated_', 'inference_memory', 'max_tile_batch']
 
 # %% ../nbs/12_fast.ipynb #77646b23
 def conv_flops(
@@ -205,15 +205,23 @@ def conv_step(
     conv: nn.Conv2d,
     relu: bool,
     dtype=torch.float32,
-    channels_last: bool | str = "auto",  # "auto": NHWC for 3x3 layers (and everywhere when not fused), else NCHW
+    channels_last: bool | str = "auto",  # "3x3": NHWC for 3x3 layers (everywhere unfused); "auto": by the ISA
     fuse: bool = True,
-    prepack: bool | str = "auto",  # "auto": prepack the 3x3 layers only
+    prepack: bool | str = "auto",  # "3x3": prepack the 3x3 layers only; "auto": by the ISA
 ) -> ConvReLU:
     """A `ConvReLU` with the measured per-layer defaults: 3x3 in NHWC with prepacked weights; fc6/1x1 in NCHW
-    (when fused)."""
-    three = conv.kernel_size[0] == 3
-    cl = (three or not fuse) if channels_last == "auto" else bool(channels_last)
-    return ConvReLU(conv, relu, dtype, cl, fuse, three if prepack == "auto" else bool(prepack))
+    (when fused), except on AVX-512 CPUs, where every layer is NHWC prepacked (`nhwc_everywhere`)."""
+    three, auto = conv.kernel_size[0] == 3, (True if nhwc_everywhere() else "3x3")
+    cl, pk = (auto if v == "auto" else v for v in (channels_last, prepack))
+    cl = (three or not fuse) if cl == "3x3" else bool(cl)
+    pk = three if pk == "3x3" else bool(pk)
+    return ConvReLU(conv, relu, dtype, cl, fuse, pk)
+
+
+@functools.lru_cache(maxsize=1)
+def nhwc_everywhere() -> bool:
+    "True on CPUs with AVX-512, where every layer NHWC prepacked measured fastest (12a_fast_measure); else False."
+    return bool(cpu_info()["avx512"])
 
 
 def inference_steps(
@@ -261,9 +269,9 @@ class InferenceModel(nn.Module):
 def prepare_for_inference(
     model: nn.Module,  # FrontEnd, ContextModule or DilationNet (weights are copied, model untouched)
     dtype=torch.float32,  # torch.float32 or torch.bfloat16 (weights and activations)
-    channels_last: bool | str = "auto",  # NHWC activations; "auto": the measured per-layer choice (`conv_step`)
+    channels_last: bool | str = "auto",  # NHWC activations; "auto": the measured choice (`conv_step`)
     fuse: bool | None = None,  # fused oneDNN conv + ReLU (default: on CPU, unless compiling)
-    prepack: bool | str = "auto",  # prepacked oneDNN weights; "auto": 3x3 layers only (`conv_step`)
+    prepack: bool | str = "auto",  # prepacked oneDNN weights; "auto": by the ISA (`conv_step`)
     compile: bool = False,  # torch.compile the steps (inductor)
     device=None,  # default: where the model's parameters are
     allow_slow: bool = False,  # permit bf16 on a CPU without native bf16 kernels

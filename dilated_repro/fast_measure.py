@@ -40,6 +40,9 @@ def inference_variants(
         out["prepared, fused, all NHWC prepacked"] = eager(
             prepare_for_inference(model, channels_last=True, prepack=True), x
         )
+        out["prepared, fused, 3x3 NHWC prepacked (AVX2 rule)"] = eager(
+            prepare_for_inference(model, channels_last="3x3", prepack="3x3"), x
+        )
         out["prepared (default)"] = eager(prepare_for_inference(model), x)
     return out
 
