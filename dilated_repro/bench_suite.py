@@ -15,12 +15,13 @@ from .frontend import FrontEnd
 from .context import ContextModule
 from .models import build
 from .fast import cpu_info, bf16_native, prepare_for_inference, bf16_cost
+from .precision import BF16_CHANGED_BOUND  # bf16's label bound: one definition, in 08b_precision
 from .limits import Limit, physical_limit, roofline, best_of, check_yardstick, share
 from .bench import (bench_forward, bench_predict, bench_train, measure_memory,
                                  bench_scaling)
 
 # %% auto #0
-__all__ = ['BENCH_CONFIGS', 'PARTS', 'BF16_CHANGED_BOUND', 'GOALS', 'run_bench', 'goals', 'bench_table', 'cli_bench']
+__all__ = ['BENCH_CONFIGS', 'PARTS', 'GOALS', 'run_bench', 'goals', 'bench_table', 'cli_bench']
 
 # %% ../nbs/13b_bench_suite.ipynb #00902e34
 BENCH_CONFIGS = {
@@ -295,7 +296,6 @@ def _judge(res: dict, cfg: dict, lim: Limit, roof: dict, strict: bool) -> None:
         r["of_roofline"] = r["gflops"] / top[dt] if dt in top else None
 
 # %% ../nbs/13b_bench_suite.ipynb #e14ee477
-BF16_CHANGED_BOUND = 0.005  # bf16 may be a default only if it changes at most this fraction of fp32's labels
 _BF16_OURS = ("bf16", "frontend", "rows", "ours bf16", "of_limit")
 
 GOALS = (  # (name, where in the result, target, "<=" or ">=")

@@ -13,11 +13,12 @@ from .core import DilatedReproError, check_device
 from .core import progress as _bar  # `progress` is the name of the functions' flag below
 from .frontend import MARGIN, frontend_output_size, normalize_input
 from .data import read_image, colorize, pad_reflect101  # the data layer's, tested here
+from .precision import PRECISIONS, check_precision, with_precision  # 08b_precision
+
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'as_rgb', 'reflect101_index', 'reflect101', 'interp_map_ref', 'interp_rows', 'interp_map',
-           'interp_matrix', 'tile_steps', 'tile_index', 'check_precision', 'with_precision', 'predict',
-           'predict_memory', 'predict_labels', 'bf16_agreement', 'load_model']
+__all__ = ['as_rgb', 'reflect101_index', 'reflect101', 'interp_map_ref', 'interp_rows', 'interp_map', 'interp_matrix',
+           'tile_steps', 'tile_index', 'predict', 'predict_memory', 'predict_labels', 'load_model']
 
 # %% ../nbs/08_predict.ipynb #3d06fb6a
 def as_rgb(
@@ -265,55 +266,6 @@ def _whole_map(model, image, norm, zoom, device):
     x = _tile(image, norm, *(tile_index(0, 0, t, s) for t, s in zip(need, image.shape[:2])))
     return _softmax_tiles(model, x[None], device)[0]
 
-# %% ../nbs/08_predict.ipynb #87b12de5
-PRECISIONS = ("fp32", "bf16")  # `predict(..., precision=)` / `dilated-repro predict --precision`
-
-
-def _as_arg(arg: str, value) -> str:
-    "How a message names an argument's value: `precision='bf16'` (Python) or `--precision bf16` (the command line)."
-    return f"{arg} {value}" if arg.startswith("--") else f"{arg}={value!r}"
-
-
-def check_precision(
-    precision,  # the value given
-    arg: str = "precision",  # the argument's name in the message
-) -> str:
-    "`precision` if it is one of `PRECISIONS`, else an error naming the argument and the choices."
-    if precision not in PRECISIONS:
-        choices = " or ".join(PRECISIONS if arg.startswith("--") else map(repr, PRECISIONS))
-        raise DilatedReproError(f"{arg} must be {choices}, got {precision!r}")
-    return precision
-
-
-def with_precision(
-    model: nn.Module,  # as for `predict`
-    precision: str = "fp32",  # "fp32" or "bf16"
-    device=None,  # where the bf16 copy runs (default: the model's device)
-    allow_slow: bool = False,  # bf16 even where it is not native (emulated: correct but slow; tiny inputs only)
-    arg: str = "precision",  # the argument's name in messages ("--precision" for the command line)
-) -> nn.Module:
-    "The network `predict` runs at `precision`: `model` itself (fp32) or its bf16 inference copy (made once)."
-    from dilated_repro import fast
-
-    check_precision(precision, arg)
-    is_bf16 = isinstance(model, fast.InferenceModel) and model.dtype == torch.bfloat16
-    if precision == "fp32" and is_bf16:
-        raise DilatedReproError(f"{_as_arg(arg, 'fp32')}: the model is a bf16 copy; pass the fp32 model it came from")
-    if precision == "fp32" or is_bf16:
-        return model
-    device = torch.device(device or next(model.parameters()).device)
-    if not (allow_slow or fast.bf16_native(device)):
-        where = "GPU" if device.type == "cuda" else f"CPU (capability {fast.cpu_info()['capability']})"
-        raise DilatedReproError(
-            f"{_as_arg(arg, 'bf16')}: this {where} has no native bf16 convolutions (a CPU needs AVX-512 BF16 or AMX); "
-            f"use {_as_arg(arg, 'fp32')}"
-        )
-    out = fast.prepare_for_inference(model, dtype=torch.bfloat16, device=device, allow_slow=True)
-    for a in ("classes", "palette", "part", "source", "trained"):  # prepare_for_inference carries spec, config, meta
-        if hasattr(model, a):
-            setattr(out, a, getattr(model, a))
-    return out.eval()
-
 # %% ../nbs/08_predict.ipynb #39df4b77
 def predict(
     model: nn.Module,  # e.g. `dilated_repro.models.build(name)` with weights loaded
@@ -417,42 +369,6 @@ def predict_labels(
         band = interp_rows(prob, zoom, W, h0, h1) if zoom > 1 else prob[:, h0:h1, :W]
         labels[h0:h1] = band.numpy().argmax(0)  # numpy's argmax: first maximum, like torch's, and faster over dim 0
     return labels
-
-# %% ../nbs/08_predict.ipynb #8d5f6b5e
-def bf16_agreement(
-    model: nn.Module,  # as for `predict` (the fp32 model)
-    images: list,  # RGB images (anything `as_rgb` takes)
-    mode: str = "tiled",
-    batch: int = 1,
-    tile=None,
-    step: str = "aligned",  # as for `predict`
-    device=None,
-    allow_slow: bool = True,  # measure where bf16 is emulated too (correct but slow: keep the images small)
-) -> dict:
-    "`predict(..., precision='bf16')` against fp32 on `images`: share of changed labels, max probability error."
-    from dilated_repro.fast import bf16_native
-    from dilated_repro.bench_suite import BF16_CHANGED_BOUND
-
-    device = torch.device(device or next(model.parameters()).device)
-    b16 = with_precision(model, "bf16", device, allow_slow)  # made once for all the images
-    kw = dict(mode=mode, batch=batch, tile=tile, step=step, device=device)
-    changed, cells, err = 0, 0, 0.0
-    for image in images:
-        p32 = predict(model, image, **kw)
-        p16 = predict(b16, image, precision="bf16", **kw)
-        err = max(err, float((p16 - p32).abs().max()))
-        changed += int((p16.argmax(0) != p32.argmax(0)).sum())
-        cells += p32[0].numel()
-    frac = changed / max(cells, 1)
-    return dict(
-        changed_fraction=frac,
-        max_prob_error=err,
-        changed=changed,
-        cells=cells,
-        images=len(images),
-        native=bf16_native(device),
-        within_bound=frac <= BF16_CHANGED_BOUND,
-    )
 
 # %% ../nbs/08_predict.ipynb #aefb1d3d
 def _released_for(blobs: dict, where) -> tuple:
