@@ -377,7 +377,7 @@ def bench_table(res: dict) -> str:
         L += [f"| limit {dt}: unknown ({lm['why'][dt]}) | – | – |" for dt in ("fp32", "bf16") if lm[dt] is None]
         for dt, rates in lm["roofline"].items():
             lim = lm[dt]
-            L += [f"| {dt} {k} | {v:.1f} | {_f(v / lim if lim else None, '{:.2f}')} |" for k, v in rates.items()]
+            L += [f"| {dt} {k} | {v:.1f} | {_f(share(v, lim), '{:.2f}')} |" for k, v in rates.items()]  # never above 1
         L.append("")
     rows = []
     for part in ("frontend", "context"):

@@ -5,6 +5,7 @@
 # %% ../nbs/90_cli.ipynb #ccd0b0f2
 from __future__ import annotations
 import argparse, importlib, math, sys
+from pathlib import Path
 from .core import DilatedReproError, DiskFull, FULL_ERRNOS, NO_PROGRESS_HELP
 
 # %% auto #0
@@ -254,6 +255,19 @@ def main(argv=None) -> int:
         return 2
     except KeyboardInterrupt:
         out = getattr(args, "out", None)
-        tail = f"; the last checkpoint in {out} is kept: rerun with --resume" if name == "train" and out else ""
+        tail = _interrupted_hint(name, out)
         print(f"dilated-repro {name}: interrupted{tail}", file=sys.stderr)
         return 130
+
+
+def _interrupted_hint(name: str, out) -> str:
+    "What an interrupted command says after 'interrupted': for `train`, whether --out holds a checkpoint to resume."
+    if name != "train":
+        return ""
+    if out is None:  # interrupted before its arguments were read
+        return "; if it wrote a checkpoint, rerun with --resume"
+    ck = Path(out) / "last.pt"
+    if ck.is_file():
+        return f"; the last checkpoint {ck} is kept: rerun with --resume"
+    return f"; no checkpoint in {out} yet: rerun it (--resume then starts afresh)"
+

@@ -194,6 +194,20 @@ def _save(part:nn.Module, opt, schedule:Stage, # the stage with the run's total 
 # %% ../nbs/10b_resume.ipynb #e1f0c4d4
 LOCK = "train.lock"   # in --out while a `train` writes there: the holder's pid
 
+def _link_lock(lock:Path) -> None:
+    """Create `lock` holding this process's pid in one step (FileExistsError if it exists): the pid is written to a
+    temporary file first and hard-linked into place, so no reader ever sees a lock without its holder's pid."""
+    tmp = lock.with_name(f".{lock.name}.{os.getpid()}.tmp")
+    tmp.write_text(str(os.getpid()))
+    try:
+        try: os.link(tmp, lock)
+        except FileExistsError: raise
+        except OSError:                              # a file system without hard links: create, then write
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            with os.fdopen(fd, "w") as f: f.write(str(os.getpid()))
+    finally:
+        tmp.unlink(missing_ok=True)
+
 def _take_lock(out) -> Path|None:
     "Claim `out` for this `train` (rank 0 only); refuse in one line if a live process holds it. Returns the lock."
     if os.environ.get("RANK", "0") != "0": return None
@@ -201,7 +215,7 @@ def _take_lock(out) -> Path|None:
     lock.parent.mkdir(parents=True, exist_ok=True)
     for _ in range(2):
         try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            _link_lock(lock)
         except FileExistsError:
             try: pid = int(lock.read_text().strip() or 0)
             except (OSError, ValueError): pid = 0
@@ -210,7 +224,6 @@ def _take_lock(out) -> Path|None:
                                         "wait for it or use another --out") from None
             lock.unlink(missing_ok=True)            # left by a process that is gone: take it over
             continue
-        with os.fdopen(fd, "w") as f: f.write(str(os.getpid()))
         _clean_temps(out)
         return lock
     raise DilatedReproError(f"--out {out}: cannot take {lock}")
