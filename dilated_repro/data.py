@@ -4,11 +4,11 @@
 
 # %% ../nbs/09_data.ipynb #e8a5fd8f
 from __future__ import annotations
-import importlib, json, warnings
+import json, warnings
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
-from .core import DilatedReproError
+from .core import DilatedReproError, moved_names
 from .models import PASCAL_VOC_CLASSES, URBAN_CLASSES, URBAN_PALETTE, CITYSCAPES_CLASSES
 from .models import _short, _rgb, _is_num  # bounded values in messages; the spec's own checks
 
@@ -386,8 +386,4 @@ _MOVED = {  # names now in their own modules (09b_synthetic, 09c_data_layer, 09a
 }
 __all__ = [*globals().get("__all__", []), *(n for names in _MOVED.values() for n in names)]
 
-def __getattr__(name:str):
-    "`from dilated_repro.data import make_synthetic_voc` keeps working: the moved name, imported on first use."
-    home = next((m for m, names in _MOVED.items() if name in names), None)
-    if home is None: raise AttributeError(f"module 'dilated_repro.data' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"dilated_repro.{home}"), name)
+__getattr__ = moved_names(__name__, {n: home for home, names in _MOVED.items() for n in names})  # old import paths

@@ -13,7 +13,7 @@ from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 import numpy as np
 import torch
-from .core import DilatedReproError, atomic_path, writing, progress as _bar
+from .core import DilatedReproError, atomic_path, writing, moved_names, progress as _bar
 
 _MOVED = {**dict.fromkeys(("CRFParams", "CRF_GRID", "dense_crf", "CRFPool", "grid_search_crf"), "crf"),
           **dict.fromkeys(("tta_probs", "show_predictions", "SizeBucketAccuracy", "boundary_band",
@@ -21,12 +21,7 @@ _MOVED = {**dict.fromkeys(("CRFParams", "CRF_GRID", "dense_crf", "CRFPool", "gri
 _all_ = ["CRFParams", "CRF_GRID", "dense_crf", "CRFPool", "grid_search_crf",
          "tta_probs", "show_predictions", "SizeBucketAccuracy", "boundary_band", "boundary_confusion"]
 
-def __getattr__(name:str):
-    "Names that moved to `crf` and `metrics_extra` stay importable from here (loaded on first use: both import this)."
-    if name in _MOVED:
-        import importlib
-        return getattr(importlib.import_module(f"dilated_repro.{_MOVED[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = moved_names(__name__, _MOVED)   # names that moved to `crf` and `metrics_extra` (both import this)
 
 # %% auto #0
 __all__ = ['TABLE_CLASSES', 'PAPER_TABLE3', 'MATPLOTLIB_HINT', 'PAPER_KEY', 'ConfusionMatrix', 'table_records', 'format_table',

@@ -9,7 +9,7 @@ from typing import Callable
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .core import DilatedReproError
+from .core import DilatedReproError, moved_names
 from .frontend import FrontEnd, DilationNet, FRONTEND_LAYERS, frontend_sizes, vgg_channels
 from .context import ContextModule
 
@@ -382,13 +382,5 @@ def max_tile_batch(
     return max(0, int((budget - m1["weights"]) // m1["activations"]))
 
 # %% ../nbs/12_fast.ipynb #ea0e36fd
-_MOVED = ("inference_variants", "gflops_table", "step_profile", "bf16_cost")  # to dilated_repro.fast_measure
-
-
-def __getattr__(name: str):
-    "A moved name, imported from its new home on first use."
-    if name not in _MOVED:
-        raise AttributeError(f"module 'dilated_repro.fast' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module("dilated_repro.fast_measure"), name)
+_MOVED = dict.fromkeys(("inference_variants", "gflops_table", "step_profile", "bf16_cost"), "fast_measure")
+__getattr__ = moved_names(__name__, _MOVED)
