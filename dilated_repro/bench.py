@@ -10,14 +10,12 @@ from typing import Callable
 import numpy as np
 import torch
 from torch import nn
-import torch.nn.functional as F
 from .core import DilatedReproError, set_seed
 from .limits import share
 from .frontend import FrontEnd, DilationNet, frontend_output_size, frontend_sizes
 from .context import ContextModule
 from .models import build, MODELS
 from dilated_repro.fast import (
-    conv_flops,
     frontend_flops,
     context_flops,
     model_flops,
@@ -26,7 +24,6 @@ from dilated_repro.fast import (
     bf16_native,
     prepare_for_inference,
     inference_memory,
-    bf16_cost,
     phase_dilated_,
 )
 

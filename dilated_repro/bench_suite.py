@@ -14,7 +14,8 @@ from .core import progress as _bar  # `progress` is run_bench's flag
 from .frontend import FrontEnd
 from .context import ContextModule
 from .models import build
-from .fast import cpu_info, bf16_native, prepare_for_inference, bf16_cost
+from .fast import cpu_info, bf16_native, prepare_for_inference
+from .fast_measure import bf16_cost
 from .precision import BF16_CHANGED_BOUND  # bf16's label bound: one definition, in 08b_precision
 from .limits import Limit, physical_limit, roofline, best_of, check_yardstick, share
 from .bench import (bench_forward, bench_predict, bench_train, measure_memory,

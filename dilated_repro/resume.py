@@ -199,14 +199,12 @@ def _link_lock(lock:Path) -> None:
     temporary file first and hard-linked into place, so no reader ever sees a lock without its holder's pid."""
     tmp = lock.with_name(f".{lock.name}.{os.getpid()}.tmp")
     tmp.write_text(str(os.getpid()))
-    try:
-        try: os.link(tmp, lock)
-        except FileExistsError: raise
-        except OSError:                              # a file system without hard links: create, then write
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            with os.fdopen(fd, "w") as f: f.write(str(os.getpid()))
-    finally:
-        tmp.unlink(missing_ok=True)
+    try: os.link(tmp, lock)
+    except FileExistsError: raise
+    except OSError:                                  # a file system without hard links: create, then write
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        with os.fdopen(fd, "w") as f: f.write(str(os.getpid()))
+    finally: tmp.unlink(missing_ok=True)
 
 def _take_lock(out) -> Path|None:
     "Claim `out` for this `train` (rank 0 only); refuse in one line if a live process holds it. Returns the lock."
