@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #ccd0b0f2
 from __future__ import annotations
-import argparse, importlib, math, sys
+import argparse, contextlib, importlib, math, signal, sys, threading
 from pathlib import Path
 from .core import DilatedReproError, DiskFull, FULL_ERRNOS, NO_PROGRESS_HELP
 
@@ -245,7 +245,9 @@ def main(argv=None) -> int:
     args = None
     try:
         args = parser(name).parse_args(rest) if name in _ARGUMENTS else None  # --help and argument errors: no torch
-        return int(getattr(importlib.import_module(mod), fn)(rest) or 0)
+        with _sigint_deferred():  # a Ctrl-C inside torch's C++ start-up would abort the process (SIGABRT)
+            module = importlib.import_module(mod)
+        return int(getattr(module, fn)(rest) or 0)
     except DilatedReproError as e:
         print(f"dilated-repro {name}: error: {e}", file=sys.stderr)
         return 2
@@ -258,6 +260,23 @@ def main(argv=None) -> int:
         tail = _interrupted_hint(name, out)
         print(f"dilated-repro {name}: interrupted{tail}", file=sys.stderr)
         return 130
+
+
+@contextlib.contextmanager
+def _sigint_deferred():
+    """Hold a Ctrl-C back until the block ends, then raise it: a KeyboardInterrupt raised inside a C extension's
+    initialisation (torch's pybind11 start-up) terminates the process instead of reaching `main`'s handler."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set in the main thread
+        return
+    held = []
+    old = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+    if held:
+        raise KeyboardInterrupt
 
 
 def _interrupted_hint(name: str, out) -> str:
