@@ -61,17 +61,23 @@ def _crop_pair(self:DataLayer, image, label, rng):
     if self.train and self.mirror and rng.random() < 0.5: image, label = image[:, ::-1], label[:, ::-1]
     return image, label
 
-def _call(self:DataLayer, image:np.ndarray, label:np.ndarray, rng:np.random.Generator|None=None):
-    "One training sample: (float32 BGR mean-subtracted `(3, crop, crop)`, uint8 labels `(d, d)`)."
+def _crop(self:DataLayer, image:np.ndarray, label:np.ndarray, rng:np.random.Generator|None=None):
+    "Steps 1-4 and the label grid: (uint8 RGB crop `(crop, crop, 3)`, a view; uint8 labels `(d, d)`)."
     if image.shape[:2] != label.shape:
         raise DilatedReproError(f"DataLayer: image {image.shape[:2]} and label {label.shape} differ in size")
     if rng is None: rng = np.random.default_rng()
     img, lbl = _crop_pair(self, image, label, rng)
-    x = (img[..., ::-1].astype(np.float32) - np.asarray(self.mean_bgr, np.float32)).transpose(
-        2, 0, 1
-    )  # (3, cs, cs) BGR
     m, s, d = self.margin, self.label_stride, self.label_dim
-    y = lbl[m : m + s * d : s, m : m + s * d : s]  # (d, d) at m + s*i
-    return np.ascontiguousarray(x), np.ascontiguousarray(y)
+    return img, np.ascontiguousarray(lbl[m : m + s * d : s, m : m + s * d : s])  # (d, d) at m + s*i
 
-DataLayer.__call__ = _call
+def _to_float(self:DataLayer, img:np.ndarray) -> np.ndarray:
+    "Step 5: uint8 RGB `(h, w, 3)` -> float32 BGR minus the mean, `(3, h, w)` (a pointwise map of each value)."
+    x = img[..., ::-1].astype(np.float32) - np.asarray(self.mean_bgr, np.float32)
+    return np.ascontiguousarray(x.transpose(2, 0, 1))
+
+def _call(self:DataLayer, image:np.ndarray, label:np.ndarray, rng:np.random.Generator|None=None):
+    "One training sample: (float32 BGR mean-subtracted `(3, crop, crop)`, uint8 labels `(d, d)`)."
+    img, lbl = self.crop(image, label, rng)
+    return self.to_float(img), lbl
+
+DataLayer.crop, DataLayer.to_float, DataLayer.__call__ = _crop, _to_float, _call

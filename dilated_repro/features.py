@@ -119,6 +119,7 @@ class FeatureCache:
 # %% ../nbs/10c_cache.ipynb #e80a493c
 class FeatureBatches:
     "Iteration -> (scores, labels) batch from a FeatureCache; mirror both with probability 1/2 (BinLabelData)."
+    pure = True   # a function of (step, rank, world) only (its cache of read maps aside): `fit` may draw it ahead
     def __init__(self, cache:FeatureCache, batch:int, seed:int=0, mirror:bool=True):
         self.cache, self.batch, self.seed, self.mirror = cache, batch, seed, mirror
         self.sampler = Sampler(len(cache), seed)

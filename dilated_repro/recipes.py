@@ -24,8 +24,8 @@ from .context import ContextModule, DILATIONS
 # %% auto #0
 __all__ = ['RECIPES', 'SEED_ORDER', 'SEED_CROP', 'SEED_FLIP', 'Stage', 'stage_lr', 'Recipe', 'param_groups', 'make_optimizer',
            'set_lr', 'upsample_corner', 'seg_loss', 'to_network', 'frontend_input', 'grid_scores', 'grid_miou',
-           'Sampler', 'shard', 'ImageBatches', 'TensorBatches', 'RandomBatches', 'loss_windows', 'get_recipe',
-           'make_dataset', 'recipe_spec', 'build_frontend', 'init_frontend_', 'build_context', 'as_full',
+           'Sampler', 'shard', 'ImageBatches', 'value_table', 'TensorBatches', 'RandomBatches', 'loss_windows',
+           'get_recipe', 'make_dataset', 'recipe_spec', 'build_frontend', 'init_frontend_', 'build_context', 'as_full',
            'recipe_to_dict', 'recipe_from_dict']
 
 # %% ../nbs/10_train.ipynb #142b3134
@@ -279,23 +279,36 @@ def shard(step:int, batch:int, rank:int=0, world:int=1) -> range:
 # %% ../nbs/10_train.ipynb #73b00727
 class ImageBatches:
     "Iteration -> (input, labels) of image crops through the authors' data layer, for one process's share."
+    pure = True   # a function of (step, rank, world) only: `fit` may draw it ahead, in a thread
     def __init__(self, ds, # dataset of (image, label) pairs
                  layer:DataLayer, batch:int, seed:int=0, convention:str="caffe"):
         self.ds, self.layer, self.batch, self.seed, self.convention = ds, layer, batch, seed, convention
         self.sampler = Sampler(len(ds), seed)
+        self.table, self.source = value_table(layer, convention)
 
     def __call__(self, step:int, rank:int=0, world:int=1):
-        xs, ys = [], []
-        for g in shard(step, self.batch, rank, world):
-            x, y = self.layer(*self.ds[self.sampler(g)], np.random.default_rng((self.seed, SEED_CROP, g)))
-            xs.append(x)
+        gs, cs = shard(step, self.batch, rank, world), self.layer.crop_size
+        x, ys = torch.empty(len(gs), 3, cs, cs), []
+        for k, g in enumerate(gs):
+            img, y = self.layer.crop(*self.ds[self.sampler(g)], np.random.default_rng((self.seed, SEED_CROP, g)))
+            img = torch.from_numpy(np.ascontiguousarray(img)).long()        # (crop, crop, 3) RGB values
+            for c, s in enumerate(self.source): x[k, c] = self.table[c][img[..., s]]
             ys.append(y)
-        x = torch.from_numpy(np.stack(xs))                                  # (B/P, 3, crop, crop) BGR - mean
-        return to_network(x, self.layer.mean_bgr, self.convention), torch.from_numpy(np.stack(ys))
+        return x, torch.from_numpy(np.stack(ys))
+
+# %% ../nbs/10_train.ipynb #b6b04d54
+def value_table(layer:DataLayer, convention:str="caffe") -> tuple:
+    "((3, 256) float32 `t`, source channels `s`): network channel c of a crop pixel is `t[c, rgb[s[c]]]`."
+    v = np.arange(256, dtype=np.uint8)
+    x = layer.to_float(np.repeat(v[None, :, None], 3, axis=2))                # (3, 1, 256): every value, each channel
+    t = to_network(torch.from_numpy(x)[None], layer.mean_bgr, convention)[0, :, 0].contiguous()
+    rgb = convention != "caffe" and INPUT_CONVENTIONS[convention]["order"] == "RGB"
+    return t, ((0, 1, 2) if rgb else (2, 1, 0))                               # the data layer's BGR, flipped back
 
 # %% ../nbs/10_train.ipynb #fba9ed0f
 class TensorBatches:
     "Iteration -> (x, y) of in-memory tensors by `Sampler` (each sample once per epoch, a fresh permutation per epoch)."
+    pure = True   # a function of (step, rank, world) only: `fit` may draw it ahead, in a thread
     def __init__(self, x:torch.Tensor, # (N, C, h, w) inputs (e.g. cached score maps)
                  y:torch.Tensor, # (N, h, w) labels
                  batch:int, seed:int=0,

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json, os, sys, time
 from dataclasses import dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import NamedTuple
 from pathlib import Path
@@ -83,8 +84,22 @@ class Run:
     part: nn.Module|None = None     # the module last.pt stores (default: the model), e.g. a front end in a wrapper
     frontend: dict|None = None      # a context part's front end {"path", "sha1"} (from the cache manifest)
     meta: dict|None = None          # plain metadata for the checkpoint
+    prefetch: bool|None = None      # draw the next batch in a thread while this one trains; None: off the CPU, if
+                                    # `batches.pure` (on a CPU the thread competes with the network: measured below)
 
 def _no_log(rec:dict): pass
+
+def _drawn(batches, steps:range, proc:tuple, ahead:bool):
+    "`batches(step, *proc)` for each step in order; with `ahead`, step + 1's is drawn in a thread while step trains."
+    if not ahead or len(steps) < 2:
+        for s in steps: yield batches(s, *proc)
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="dilated_repro-batches") as pool:
+        nxt = pool.submit(batches, steps[0], *proc)
+        for i in range(len(steps)):
+            b = nxt.result()                                            # a batch's error is raised at its own step
+            if i + 1 < len(steps): nxt = pool.submit(batches, steps[i + 1], *proc)
+            yield b
 
 class _Evaluations:
     "When `fit` evaluates: `run.evaluate(net)` (a dict, or one number) on rank 0 every `run.eval_every` and at the end."
@@ -155,11 +170,11 @@ def fit(model:nn.Module, stage:Stage,
         evals(net, start)                                                   # the run was killed while evaluating
     bar = progress_bar(range(start, steps), enabled=run.progress and rank == 0, desc=run.tag, initial=start,
                        total=steps)
-    for step in bar:
+    ahead = run.prefetch if run.prefetch is not None else dev.type != "cpu" and getattr(batches, "pure", False)
+    for step, (x, y) in zip(bar, _drawn(batches, range(start, steps), (rank, world), ahead)):
         lr = stage_lr(stage, step, steps)
         set_lr(opt, lr)
         if run.reseed: torch.manual_seed(_seed_of(seed, step, rank))       # dropout: a function of (seed, step, rank)
-        x, y = batches(step, rank, world)
         value = loss(ddp(x.to(dev, memory_format=fmt) if x.dim() == 4 else x.to(dev)), y.to(dev))
         if _any_not_finite(value, world):                                   # before backward: nothing is changed
             where = f" on process {rank} (NaN/inf on one of {world})" if world > 1 else ""
