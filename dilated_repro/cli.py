@@ -247,6 +247,7 @@ def main(argv=None) -> int:
         args = parser(name).parse_args(rest) if name in _ARGUMENTS else None  # --help and argument errors: no torch
         with _sigint_deferred():  # a Ctrl-C inside torch's C++ start-up would abort the process (SIGABRT)
             module = importlib.import_module(mod)
+        importlib.import_module("dilated_repro.fast").reuse_freed_memory()   # no page faults on reused memory
         return int(getattr(module, fn)(rest) or 0)
     except DilatedReproError as e:
         print(f"dilated-repro {name}: error: {e}", file=sys.stderr)

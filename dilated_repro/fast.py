@@ -16,7 +16,7 @@ from .context import ContextModule
 # %% auto #0
 __all__ = ['conv_flops', 'frontend_flops', 'context_flops', 'model_flops', 'cpu_info', 'bf16_native', 'time_interleaved',
            'ConvReLU', 'conv_step', 'nhwc_everywhere', 'inference_steps', 'InferenceModel', 'prepare_for_inference',
-           'phase_conv2d', 'PhaseConv2d', 'phase_dilated_', 'inference_memory', 'max_tile_batch']
+           'reuse_freed_memory', 'phase_conv2d', 'PhaseConv2d', 'phase_dilated_', 'inference_memory', 'max_tile_batch']
 
 # %% ../nbs/12_fast.ipynb #77646b23
 def conv_flops(
@@ -293,6 +293,23 @@ def prepare_for_inference(
         src.eval(), dtype=dtype, channels_last=channels_last, fuse=fuse and device.type == "cpu", prepack=prepack
     )
     return InferenceModel(steps, dtype, compile, source=model).eval()
+
+# %% ../nbs/12_fast.ipynb #421fb682
+_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4  # glibc's malloc.h
+
+
+def reuse_freed_memory(
+    on: bool = True,  # False: glibc's defaults again (mmap for large blocks, trim at 128 KiB)
+) -> bool:
+    "Serve every allocation from the heap and keep freed memory mapped (glibc `mallopt`): no page faults on reuse."
+    import ctypes, platform
+
+    glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    if not glibc or os.environ.get("DILATED_REPRO_MALLOC") == "system":
+        return False
+    libc = ctypes.CDLL("libc.so.6")
+    ok = libc.mallopt(_M_MMAP_MAX, 0 if on else 65536)
+    return bool(ok and libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1 if on else 128 * 1024))
 
 # %% ../nbs/12_fast.ipynb #fa567851
 def phase_conv2d(
