@@ -14,7 +14,7 @@ from .core import progress as _bar  # `progress` is run_bench's flag
 from .frontend import FrontEnd
 from .context import ContextModule
 from .models import build
-from .fast import cpu_info, bf16_native, prepare_for_inference
+from .fast import cpu_info, bf16_native, prepare_for_inference, reuse_freed_memory
 from .fast_measure import bf16_cost
 from .precision import BF16_CHANGED_BOUND  # bf16's label bound: one definition, in 08b_precision
 from .limits import Limit, physical_limit, roofline, best_of, check_yardstick, share
@@ -141,8 +141,9 @@ def run_bench(
     threads0 = torch.get_num_threads()
     if threads or cfg["threads"]:
         torch.set_num_threads(threads or cfg["threads"])
+    reused = reuse_freed_memory()  # as the dilated-repro commands run (12_fast): no page faults on reused memory
     try:
-        return _run_bench(cfg, quick, ort, json_path, progress, parts, strict)
+        return _run_bench(cfg, quick, ort, json_path, progress, parts, strict, reused)
     finally:
         torch.set_num_threads(threads0)
 
@@ -150,7 +151,7 @@ def run_bench(
 PARTS = ("limits", "frontend", "context", "predict", "train", "memory", "bf16", "scaling")  # in the order they run
 
 
-def _run_bench(cfg, quick, ort, json_path, progress, parts, strict):
+def _run_bench(cfg, quick, ort, json_path, progress, parts, strict, reused=False):
     parts = tuple(parts or PARTS)
     if set(parts) - set(PARTS):
         raise DilatedReproError(f"unknown bench parts {sorted(set(parts) - set(PARTS))}; choose from {' '.join(PARTS)}")
@@ -162,6 +163,7 @@ def _run_bench(cfg, quick, ort, json_path, progress, parts, strict):
             "platform": platform.platform(),
             "onnxruntime": _ort_version(),
             "load_start": list(os.getloadavg()),
+            "reuse_freed_memory": reused,
         },
     }
     W, C, R, WU = cfg["width"], cfg["C"], cfg["repeats"], cfg["warmup"]
@@ -366,7 +368,8 @@ def bench_table(res: dict) -> str:
         f"**Machine**: {cpu.get('model', m.get('capability'))}, ISA {cpu.get('isa', '–')} "
         f"(native bf16: {cpu.get('bf16', m['mkldnn_bf16'])}, AMX: {cpu.get('amx', '–')}), {m['cpus']} CPUs, "
         f"{m['threads']} threads, torch {m['torch']}, onnxruntime {m['onnxruntime']}; "
-        f"load average {m['load_start'][0]:.1f} at start, {m.get('load_end', [float('nan')])[0]:.1f} at end. "
+        f"load average {m['load_start'][0]:.1f} at start, {m.get('load_end', [float('nan')])[0]:.1f} at end; "
+        f"freed memory reused (`reuse_freed_memory`): {'yes' if m.get('reuse_freed_memory') else 'no'}. "
         f"Config: {res['config']}.\n"
     )
     if "yardstick_error" in res:
