@@ -9,7 +9,7 @@ from .data import VOC_MEAN_BGR
 from .frontend import MARGIN   # 186 = (receptive field 380 - stride 8) / 2, the authors' label_margin
 
 # %% auto #0
-__all__ = ['pad_reflect101', 'pad_void', 'DataLayer']
+__all__ = ['pad_reflect101', 'pad_void', 'DataLayer', 'bgr_minus_mean']
 
 # %% ../nbs/09c_data_layer.ipynb #405f0e8a
 def pad_reflect101(a:np.ndarray, top:int, bottom:int, left:int, right:int) -> np.ndarray:
@@ -70,14 +70,14 @@ def _crop(self:DataLayer, image:np.ndarray, label:np.ndarray, rng:np.random.Gene
     m, s, d = self.margin, self.label_stride, self.label_dim
     return img, np.ascontiguousarray(lbl[m : m + s * d : s, m : m + s * d : s])  # (d, d) at m + s*i
 
-def _to_float(self:DataLayer, img:np.ndarray) -> np.ndarray:
+def bgr_minus_mean(img:np.ndarray, mean_bgr) -> np.ndarray:
     "Step 5: uint8 RGB `(h, w, 3)` -> float32 BGR minus the mean, `(3, h, w)` (a pointwise map of each value)."
-    x = img[..., ::-1].astype(np.float32) - np.asarray(self.mean_bgr, np.float32)
+    x = img[..., ::-1].astype(np.float32) - np.asarray(mean_bgr, np.float32)
     return np.ascontiguousarray(x.transpose(2, 0, 1))
 
 def _call(self:DataLayer, image:np.ndarray, label:np.ndarray, rng:np.random.Generator|None=None):
     "One training sample: (float32 BGR mean-subtracted `(3, crop, crop)`, uint8 labels `(d, d)`)."
     img, lbl = self.crop(image, label, rng)
-    return self.to_float(img), lbl
+    return bgr_minus_mean(img, self.mean_bgr), lbl
 
-DataLayer.crop, DataLayer.to_float, DataLayer.__call__ = _crop, _to_float, _call
+DataLayer.crop, DataLayer.__call__ = _crop, _call

@@ -14,6 +14,7 @@ from torch import nn
 import torch.nn.functional as F
 import torch.distributed as dist
 from .core import DilatedReproError
+from .datalayer import bgr_minus_mean
 from .data import (DataLayer, open_dataset, SYNTH_CLASSES, voc_palette, pad_reflect101, make_synthetic_voc,
                                 synthetic_pending)
 from .frontend import FrontEnd, DilationNet, MARGIN, INPUT_CONVENTIONS
@@ -236,8 +237,7 @@ def frontend_input(image:np.ndarray, # RGB uint8 (H, W, 3)
     H, W = image.shape[:2]
     eh, ew = -H % 8, -W % 8
     p = pad_reflect101(image, margin, margin + eh, margin, margin + ew)
-    x = p[..., ::-1].astype(np.float32) - np.asarray(mean_bgr, np.float32)
-    return to_network(torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))[None], mean_bgr, convention)
+    return to_network(torch.from_numpy(bgr_minus_mean(p, mean_bgr))[None], mean_bgr, convention)
 
 @torch.no_grad()
 def grid_scores(model:nn.Module, image:np.ndarray, mean_bgr, convention:str="caffe") -> torch.Tensor:
@@ -300,7 +300,7 @@ class ImageBatches:
 def value_table(layer:DataLayer, convention:str="caffe") -> tuple:
     "((3, 256) float32 `t`, source channels `s`): network channel c of a crop pixel is `t[c, rgb[s[c]]]`."
     v = np.arange(256, dtype=np.uint8)
-    x = layer.to_float(np.repeat(v[None, :, None], 3, axis=2))                # (3, 1, 256): every value, each channel
+    x = bgr_minus_mean(np.repeat(v[None, :, None], 3, axis=2), layer.mean_bgr)  # (3, 1, 256): every value, each channel
     t = to_network(torch.from_numpy(x)[None], layer.mean_bgr, convention)[0, :, 0].contiguous()
     rgb = convention != "caffe" and INPUT_CONVENTIONS[convention]["order"] == "RGB"
     return t, ((0, 1, 2) if rgb else (2, 1, 0))                               # the data layer's BGR, flipped back
