@@ -25,10 +25,11 @@ from dilated_repro.fast import (
     prepare_for_inference,
     inference_memory,
     phase_dilated_,
+    auto_layout,
 )
 
 # %% auto #0
-__all__ = ['ort_available', 'ort_runner', 'OrtNet', 'bench_forward', 'TimedModel', 'bench_predict', 'train_flops',
+__all__ = ['ort_available', 'ort_runner', 'OrtNet', 'bench_forward', 'other_layout', 'TimedModel', 'bench_predict', 'train_flops',
            'train_step_fn', 'bench_train', 'peak_rss_mb', 'measure_memory', 'fit_exponent', 'bench_scaling',
            'plot_scaling']
 
@@ -116,6 +117,22 @@ def bench_forward(
         if "onnxruntime" in rows:
             r["vs_ort"] = r["s"] / rows["onnxruntime"]["s"]
     return {"flops": flops, "shape": list(x.shape), "rows": rows, "load": list(t["load"])}
+
+# %% ../nbs/13_bench.ipynb #3614e63b
+def other_layout(
+    model: nn.Module,
+    x: torch.Tensor,  # model and input, as for `bench_forward`
+) -> dict:
+    "name -> callable of the prepared layout the default did not choose (CPU with oneDNN; else empty)."
+    dev = next(model.parameters()).device
+    if dev.type != "cpu" or not torch.backends.mkldnn.is_available():
+        return {}
+    if auto_layout(dev) is True:
+        name, kw = "ours blocked", dict(channels_last="blocked")
+    else:
+        name, kw = "ours 3x3 NHWC (AVX2 rule)", dict(channels_last="3x3", prepack="3x3")
+    alt = prepare_for_inference(model.eval(), **kw)
+    return {name: lambda: alt(x)}
 
 # %% ../nbs/13_bench.ipynb #60df0de6
 class TimedModel(nn.Module):

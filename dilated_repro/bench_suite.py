@@ -18,7 +18,7 @@ from .fast import cpu_info, bf16_native, prepare_for_inference, reuse_freed_memo
 from .fast_measure import bf16_cost
 from .precision import BF16_CHANGED_BOUND  # bf16's label bound: one definition, in 08b_precision
 from .limits import Limit, physical_limit, roofline, best_of, check_yardstick, share
-from .bench import (bench_forward, bench_predict, bench_train, measure_memory,
+from .bench import (other_layout, bench_forward, bench_predict, bench_train, measure_memory,
                                  bench_scaling)
 
 # %% auto #0
@@ -183,16 +183,17 @@ def _run_bench(cfg, quick, ort, json_path, progress, parts, strict, reused=False
                 for h, w in cfg["tiles"]:
                     key = f"{h}x{w}" + (f", {th} thread{'s' if th > 1 else ''}" if th else "")
                     fe, x = FrontEnd(C, width=W), torch.randn(1, 3, h, w)
-                    res["frontend"][key] = bench_forward(fe, x, ort=ort, repeats=R, warmup=WU)
+                    alt = other_layout(fe, x)
+                    res["frontend"][key] = bench_forward(fe, x, ort=ort, repeats=R, warmup=WU, extra=alt)
             torch.set_num_threads(t0)
         if part == "context":
             n, s, c = cfg["ctx_batch"], cfg["ctx_map"], cfg["ctx_C"]
-            res["context"] = {
-                f"{k} (C={c}, batch {n}, {s}x{s})": bench_forward(
-                    ContextModule(c, k, padding="buffer"), torch.randn(n, c, s, s).relu(), ort=ort, repeats=R, warmup=WU
+            res["context"] = {}
+            for k in ("basic", "large"):
+                ctx, xc = ContextModule(c, k, padding="buffer"), torch.randn(n, c, s, s).relu()
+                res["context"][f"{k} (C={c}, batch {n}, {s}x{s})"] = bench_forward(
+                    ctx, xc, ort=ort, repeats=R, warmup=WU, extra=other_layout(ctx, xc)
                 )
-                for k in ("basic", "large")
-            }
         if part == "predict":
             m = build(cfg["predict_model"], width=W)
             rp = max(1, R - 1)

@@ -15,8 +15,9 @@ from .context import ContextModule
 
 # %% auto #0
 __all__ = ['conv_flops', 'frontend_flops', 'context_flops', 'model_flops', 'cpu_info', 'bf16_native', 'time_interleaved',
-           'ConvReLU', 'conv_step', 'nhwc_everywhere', 'inference_steps', 'InferenceModel', 'prepare_for_inference',
-           'reuse_freed_memory', 'phase_conv2d', 'PhaseConv2d', 'phase_dilated_', 'inference_memory', 'max_tile_batch']
+           'ConvReLU', 'conv_step', 'nhwc_everywhere', 'auto_layout', 'inference_steps', 'DenseInput', 'InferenceModel',
+           'prepare_for_inference', 'reuse_freed_memory', 'phase_conv2d', 'PhaseConv2d', 'phase_dilated_',
+           'inference_memory', 'max_tile_batch']
 
 # %% ../nbs/12_fast.ipynb #77646b23
 def conv_flops(
@@ -158,36 +159,59 @@ _MKLDNN_FUSED_CONV = getattr(torch.ops.mkldnn, "_convolution_pointwise", None)
 
 
 class ConvReLU(nn.Module):
-    """Inference copy of a Conv2d (+ ReLU): fused oneDNN conv + ReLU on CPU (optionally prepacked), else conv +
-    in-place ReLU."""
+    """Inference copy of a Conv2d (+ ReLU): fused oneDNN conv + ReLU on CPU (optionally prepacked), oneDNN's blocked
+    layout (`channels_last="blocked"`), else conv + in-place ReLU."""
 
     def __init__(
         self,
         conv: nn.Conv2d,  # the convolution to copy (weights are read, not trained)
         relu: bool,  # apply max(., 0) after it (the paper's truncation)
         dtype=torch.float32,  # weight and activation dtype
-        channels_last: bool = True,  # NHWC activations (else NCHW)
-        fuse: bool = True,  # use the fused oneDNN operator on CPU when available
-        prepack: bool = False,  # reorder the weights for oneDNN once (fused only)
+        channels_last: bool | str = True,  # NHWC activations (False: NCHW; "blocked": oneDNN's blocked layout, CPU)
+        fuse: bool = True,  # use the fused oneDNN operator on CPU when available (not with "blocked")
+        prepack: bool = False,  # reorder the weights for oneDNN once (fused only; "blocked" always does)
     ):
         super().__init__()
         self.relu, self.k = relu, conv.kernel_size[0]
-        self.layout = torch.channels_last if channels_last else torch.contiguous_format
+        self.blocked = channels_last == "blocked"
+        if self.blocked and (conv.weight.device.type != "cpu" or not torch.backends.mkldnn.is_available()):
+            raise DilatedReproError(
+                f'ConvReLU: channels_last="blocked" needs oneDNN on the CPU; the weights are on {conv.weight.device}'
+                f" (oneDNN available: {torch.backends.mkldnn.is_available()})"
+            )
+        if self.blocked and dtype == torch.bfloat16 and not bf16_native():
+            raise DilatedReproError(
+                'ConvReLU: channels_last="blocked" in bf16 needs native bf16 kernels; this CPU has none'
+            )
+        self.layout = torch.channels_last if channels_last is True else torch.contiguous_format
         self.args = [list(conv.padding), list(conv.stride), list(conv.dilation), conv.groups]
         w = conv.weight.detach().to(dtype)
-        self.fused = bool(fuse and _MKLDNN_FUSED_CONV is not None and w.device.type == "cpu")
-        self.prepack = self.fused and prepack
+        self.fused = bool(fuse and not self.blocked and _MKLDNN_FUSED_CONV is not None and w.device.type == "cpu")
+        self.prepack = (self.fused and bool(prepack)) or self.blocked
         self.register_buffer("weight", w.contiguous(memory_format=self.layout), persistent=False)
         self.bias = nn.Parameter(conv.bias.detach().to(dtype).clone(), requires_grad=False)
         self.packed = None  # oneDNN weights, made on the first call when `prepack`
 
     def extra_repr(self):
-        layout = "NHWC" if self.layout == torch.channels_last else "NCHW"
+        layout = "blocked" if self.blocked else "NHWC" if self.layout == torch.channels_last else "NCHW"
         return f"k={self.k}, relu={self.relu}, fused={self.fused}, prepack={self.prepack}, layout={layout}"
 
 # %% ../nbs/12_fast.ipynb #aff1258a
+def _forward_blocked(self: ConvReLU, x: torch.Tensor) -> torch.Tensor:
+    "oneDNN's blocked layout in and out: the output stays an opaque oneDNN tensor for the next step (no reorder)."
+    if self.packed is None:
+        w = self.weight.contiguous().to_mkldnn()
+        self.packed = torch._C._nn.mkldnn_reorder_conv2d_weight(w, *self.args[:3], self.args[3])
+        self.packed_bias, self.weight = self.bias.detach().to_mkldnn(), None  # the packed copy replaces it
+    x = x if x.is_mkldnn else x.contiguous().to_mkldnn()
+    y = torch.mkldnn_convolution(x, self.packed, self.packed_bias, *self.args)
+    return y.relu_() if self.relu else y
+
+
 def _forward_convrelu(self: ConvReLU, x: torch.Tensor) -> torch.Tensor:  # (N, c_in, H, W) -> (N, c_out, H', W')
-    x = x.contiguous(memory_format=self.layout)
+    if self.blocked:
+        return _forward_blocked(self, x)
+    x = (x.to_dense() if x.is_mkldnn else x).contiguous(memory_format=self.layout)
     if not self.fused:
         y = F.conv2d(x, self.weight, self.bias, self.args[1], self.args[0], self.args[2], self.args[3])
         return y.relu_() if self.relu else y
@@ -205,15 +229,17 @@ def conv_step(
     conv: nn.Conv2d,
     relu: bool,
     dtype=torch.float32,
-    channels_last: bool | str = "auto",  # "3x3": NHWC for 3x3 layers (everywhere unfused); "auto": by the ISA
+    channels_last: bool | str = "auto",  # "3x3": NHWC 3x3 layers (everywhere unfused); "blocked"; "auto": by the ISA
     fuse: bool = True,
     prepack: bool | str = "auto",  # "3x3": prepack the 3x3 layers only; "auto": by the ISA
 ) -> ConvReLU:
-    """A `ConvReLU` with the measured per-layer defaults: 3x3 in NHWC with prepacked weights; fc6/1x1 in NCHW
-    (when fused), except on AVX-512 CPUs, where every layer is NHWC prepacked (`nhwc_everywhere`)."""
-    three, auto = conv.kernel_size[0] == 3, (True if nhwc_everywhere() else "3x3")
+    """A `ConvReLU` with the measured per-layer defaults (`auto_layout`): on an AVX-512 CPU every layer NHWC
+    prepacked; on other CPUs oneDNN's blocked layout; off the CPU (or compiled) 3x3 in NHWC prepacked, fc6/1x1 in NCHW
+    when fused."""
+    three, auto = conv.kernel_size[0] == 3, auto_layout(conv.weight.device, dtype=dtype)
     cl, pk = (auto if v == "auto" else v for v in (channels_last, prepack))
-    cl = (three or not fuse) if cl == "3x3" else bool(cl)
+    pk = "3x3" if pk == "blocked" else pk  # the blocked layout packs its weights itself
+    cl = (three or not fuse) if cl == "3x3" else cl if cl == "blocked" else bool(cl)
     pk = three if pk == "3x3" else bool(pk)
     return ConvReLU(conv, relu, dtype, cl, fuse, pk)
 
@@ -222,6 +248,16 @@ def conv_step(
 def nhwc_everywhere() -> bool:
     "True on CPUs with AVX-512, where every layer NHWC prepacked measured fastest (12a_fast_measure); else False."
     return bool(cpu_info()["avx512"])
+
+
+def auto_layout(device, compile: bool = False, dtype=torch.float32) -> bool | str:
+    """The measured activation layout for `channels_last="auto"` (12a_fast_measure): True (NHWC everywhere) on an
+    AVX-512 CPU; "blocked" (oneDNN's blocked layout, held from layer to layer) on other CPUs; "3x3" off the CPU, when
+    compiling (inductor takes ordinary tensors only) and for bf16 without native kernels (oneDNN refuses it)."""
+    no_blocked = compile or not torch.backends.mkldnn.is_available() or (dtype == torch.bfloat16 and not bf16_native())
+    if torch.device(device).type != "cpu" or no_blocked:
+        return True if nhwc_everywhere() else "3x3"
+    return True if nhwc_everywhere() else "blocked"
 
 
 def inference_steps(
@@ -249,11 +285,26 @@ def inference_steps(
     )
 
 # %% ../nbs/12_fast.ipynb #c64d2146
+class DenseInput(nn.Module):
+    "Runs `step` on an ordinary tensor: oneDNN's blocked tensors go through convolution, ReLU and max-pooling only."
+
+    def __init__(self, step: nn.Module):
+        super().__init__()
+        self.step = step
+
+    def forward(self, x):
+        return self.step(x.to_dense() if x.is_mkldnn else x)
+
+
 class InferenceModel(nn.Module):
     "A frozen inference copy of a FrontEnd / ContextModule / DilationNet (see `prepare_for_inference`)."
 
     def __init__(self, steps: list, dtype=torch.float32, compile: bool = False, source=None):
         super().__init__()
+        if any(getattr(s, "blocked", False) for s in steps):
+            if compile:
+                raise DilatedReproError('prepare_for_inference: compile=True takes ordinary tensors, not "blocked"')
+            steps = [s if isinstance(s, (ConvReLU, nn.MaxPool2d)) else DenseInput(s) for s in steps]
         self.steps, self.dtype = nn.Sequential(*steps), dtype
         self.run = torch.compile(self.steps, dynamic=False) if compile else self.steps
         for a in ("spec", "config", "meta"):  # predict reads .spec (mean, tile, zoom)
@@ -263,13 +314,14 @@ class InferenceModel(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (N, c, H, W) float -> (N, C, h, w) float32
         with torch.inference_mode():
             x = x.to(next(self.parameters()).device, self.dtype)  # each step sets its own layout
-            return self.run(x).float().contiguous()
+            y = self.run(x)
+            return (y.to_dense() if y.is_mkldnn else y).float().contiguous()
 
 # %% ../nbs/12_fast.ipynb #21291297
 def prepare_for_inference(
     model: nn.Module,  # FrontEnd, ContextModule or DilationNet (weights are copied, model untouched)
     dtype=torch.float32,  # torch.float32 or torch.bfloat16 (weights and activations)
-    channels_last: bool | str = "auto",  # NHWC activations; "auto": the measured choice (`conv_step`)
+    channels_last: bool | str = "auto",  # NHWC (True), NCHW (False), "blocked" (oneDNN); "auto": `auto_layout`
     fuse: bool | None = None,  # fused oneDNN conv + ReLU (default: on CPU, unless compiling)
     prepack: bool | str = "auto",  # prepacked oneDNN weights; "auto": by the ISA (`conv_step`)
     compile: bool = False,  # torch.compile the steps (inductor)
@@ -289,6 +341,7 @@ def prepare_for_inference(
     if fuse is None:
         fuse = device.type == "cpu" and not compile and (dtype == torch.float32 or bf16_native(device))
     src = copy.deepcopy(model).to(device) if device != next(model.parameters()).device else model
+    channels_last = auto_layout(device, compile, dtype) if channels_last == "auto" else channels_last
     steps = inference_steps(
         src.eval(), dtype=dtype, channels_last=channels_last, fuse=fuse and device.type == "cpu", prepack=prepack
     )

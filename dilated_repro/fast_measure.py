@@ -20,7 +20,7 @@ def inference_variants(
     x: torch.Tensor,  # the input, (N, c, H, W)
     fused: bool = True,  # include the fused variant (CPU)
 ) -> dict:
-    "name -> callable running `model` on `x`: eager NCHW, eager channels-last, prepared unfused, prepared fused."
+    "name -> callable running `model` on `x`: eager NCHW and channels-last; prepared unfused, fused, blocked."
     model = model.eval()
     cl, xcl = (
         copy.deepcopy(model).to(memory_format=torch.channels_last),
@@ -43,6 +43,7 @@ def inference_variants(
         out["prepared, fused, 3x3 NHWC prepacked (AVX2 rule)"] = eager(
             prepare_for_inference(model, channels_last="3x3", prepack="3x3"), x
         )
+        out["prepared, blocked"] = eager(prepare_for_inference(model, channels_last="blocked"), x)
         out["prepared (default)"] = eager(prepare_for_inference(model), x)
     return out
 
