@@ -238,7 +238,7 @@ def conv_step(
     when fused."""
     three, auto = conv.kernel_size[0] == 3, auto_layout(conv.weight.device, dtype=dtype)
     cl, pk = (auto if v == "auto" else v for v in (channels_last, prepack))
-    pk = "3x3" if pk == "blocked" else pk  # the blocked layout packs its weights itself
+    pk = "3x3" if pk == "blocked" else pk  # prepack "auto" off AVX-512: the 3x3 rule (blocked layers pack anyway)
     cl = (three or not fuse) if cl == "3x3" else cl if cl == "blocked" else bool(cl)
     pk = three if pk == "3x3" else bool(pk)
     return ConvReLU(conv, relu, dtype, cl, fuse, pk)
@@ -254,10 +254,11 @@ def auto_layout(device, compile: bool = False, dtype=torch.float32) -> bool | st
     """The measured activation layout for `channels_last="auto"` (12a_fast_measure): True (NHWC everywhere) on an
     AVX-512 CPU; "blocked" (oneDNN's blocked layout, held from layer to layer) on other CPUs; "3x3" off the CPU, when
     compiling (inductor takes ordinary tensors only) and for bf16 without native kernels (oneDNN refuses it)."""
-    no_blocked = compile or not torch.backends.mkldnn.is_available() or (dtype == torch.bfloat16 and not bf16_native())
-    if torch.device(device).type != "cpu" or no_blocked:
-        return True if nhwc_everywhere() else "3x3"
-    return True if nhwc_everywhere() else "blocked"
+    if nhwc_everywhere():
+        return True
+    bf16_ok = dtype != torch.bfloat16 or bf16_native()
+    blocked_ok = torch.device(device).type == "cpu" and not compile and torch.backends.mkldnn.is_available() and bf16_ok
+    return "blocked" if blocked_ok else "3x3"
 
 
 def inference_steps(
