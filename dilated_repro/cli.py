@@ -86,6 +86,9 @@ def _predict_args(p):
     p.add_argument("--precision", default="fp32", metavar="{fp32,bf16}",  # checked by cli_predict: one line, exit 2
                    help="network arithmetic: fp32 (default) or bf16 (a CPU with AVX-512 BF16/AMX, or a GPU; "
                         "refused elsewhere)")
+    p.add_argument("--engine", choices=["auto", "plain"], default="auto",
+                   help="auto (default): on a CPU the model's fast oneDNN copy (same scores) where no NaN can "
+                        "hide in it; plain: the model as it is")
     _tile(p)
     p.add_argument("--max-pixels", type=int, default=None,
                    help="refuse larger images before decoding (default: ~179 Mpx)")

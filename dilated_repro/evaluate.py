@@ -292,8 +292,9 @@ def _checked_probs(x, C:int, H:int, W:int, who:str) -> np.ndarray:
 def _prob_fn(model, predict_kw:dict):
     "A callable RGB image -> (C, H, W) probabilities: `model` itself, or `predict(model, image, **predict_kw)`."
     if isinstance(model, torch.nn.Module):
-        from dilated_repro.predict import predict  # RGB in, like the datasets; the model's spec says its convention
-        return lambda image: predict(model, image, **predict_kw)
+        from dilated_repro.predict import predict, predict_config  # RGB in, like the datasets (spec: the convention)
+        cfg = predict_config(**predict_kw)  # a misspelt option fails here, before any item
+        return lambda image: predict(model, image, cfg)
     if not callable(model):
         raise DilatedReproError(f"model must be an nn.Module or a callable image -> probabilities, "
                                 f"got {type(model).__name__}")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_fast.ipynb #ace72992
 from __future__ import annotations
-import copy, functools, os, statistics, time
+import copy, functools, math, os, statistics, time, weakref
 from typing import Callable
 import torch
 from torch import nn
@@ -16,8 +16,8 @@ from .context import ContextModule
 # %% auto #0
 __all__ = ['conv_flops', 'frontend_flops', 'context_flops', 'model_flops', 'cpu_info', 'bf16_native', 'time_interleaved',
            'ConvReLU', 'conv_step', 'nhwc_everywhere', 'auto_layout', 'inference_steps', 'DenseInput', 'InferenceModel',
-           'prepare_for_inference', 'reuse_freed_memory', 'phase_conv2d', 'PhaseConv2d', 'phase_dilated_',
-           'inference_memory', 'max_tile_batch']
+           'prepare_for_inference', 'overflow_bound', 'per_model', 'inference_copy', 'reuse_freed_memory',
+           'phase_conv2d', 'PhaseConv2d', 'phase_dilated_', 'inference_memory', 'max_tile_batch']
 
 # %% ../nbs/12_fast.ipynb #77646b23
 def conv_flops(
@@ -347,6 +347,100 @@ def prepare_for_inference(
         src.eval(), dtype=dtype, channels_last=channels_last, fuse=fuse and device.type == "cpu", prepack=prepack
     )
     return InferenceModel(steps, dtype, compile, source=model).eval()
+
+# %% ../nbs/12_fast.ipynb #5a4dfe18
+_F32_SAFE = torch.finfo(torch.float32).max / 1e3  # below this no float32 sum of the bounded products can overflow
+
+
+def _conv_interval(W, b, groups: int, lo, hi, chunk: int = 256) -> tuple:
+    "Per output channel, [lo, hi] of a convolution (weights (c_out, c_in/g, k, k)), input channel j in [lo_j, hi_j]."
+    c_out, cpg = W.shape[:2]
+    out_lo, out_hi = [], []
+    for o0 in range(0, c_out, chunk):  # chunks of output channels: fc6's positive part alone would be 411 MB
+        w = W[o0 : o0 + chunk].detach().float()
+        wp, wn = (v.clamp(min=0).sum((2, 3)).double() for v in (w, -w))  # (n, c_in/g): W+ and W- summed over taps
+        j = (torch.arange(o0, o0 + len(w)) // (c_out // groups))[:, None] * cpg + torch.arange(cpg)  # input channels
+        L, U = lo[j], hi[j]
+        out_lo.append((wp * L - wn * U).sum(1))
+        out_hi.append((wp * U - wn * L).sum(1))
+    bias = 0.0 if b is None else b.detach().double()
+    return torch.cat(out_lo) + bias, torch.cat(out_hi) + bias
+
+
+def _transposed_as_conv(t: nn.ConvTranspose2d) -> torch.Tensor:
+    "A ConvTranspose2d's weights (c_in, c_out/g, k, k) as a convolution's (c_out, c_in/g, k, k), group by group."
+    ci, cog, k, k2 = t.weight.shape
+    g = t.groups
+    return t.weight.view(g, ci // g, cog, k, k2).transpose(1, 2).reshape(g * cog, ci // g, k, k2)
+
+
+def overflow_bound(
+    model: nn.Module,  # FrontEnd, ContextModule or DilationNet
+    lo: torch.Tensor,
+    hi: torch.Tensor,  # per input channel: the range of the network input
+) -> float:
+    "The largest |value| any layer of `model` can produce for inputs in [lo, hi] (interval arithmetic); inf if unknown."
+    lo, hi = torch.as_tensor(lo).double(), torch.as_tensor(hi).double()
+    worst = float(torch.maximum(lo.abs(), hi.abs()).max())
+    for s in inference_steps(model, channels_last=False, fuse=False, prepack=False):  # dense weights, nothing packed
+        if isinstance(s, nn.ConstantPad2d):  # ZeroPad2d is one
+            lo, hi = lo.clamp(max=s.value), hi.clamp(min=s.value)
+            continue
+        if isinstance(s, (nn.MaxPool2d, nn.ReflectionPad2d, nn.ReplicationPad2d, nn.Identity, nn.Dropout)):
+            continue
+        if isinstance(s, ConvReLU):
+            W, b, groups, relu = s.weight, s.bias, s.args[3], s.relu
+        elif isinstance(s, nn.ConvTranspose2d):
+            W, b, groups, relu = _transposed_as_conv(s), s.bias, s.groups, False
+        else:
+            return math.inf  # a step we cannot bound: no guarantee
+        lo, hi = _conv_interval(W, b, groups, lo.clamp(max=0), hi.clamp(min=0))  # zero padding brings in 0
+        if not (torch.isfinite(lo).all() and torch.isfinite(hi).all()):
+            return math.inf
+        worst = max(worst, float(lo.abs().max()), float(hi.abs().max()))
+        if relu:
+            lo, hi = lo.clamp(min=0), hi.clamp(min=0)
+    return worst
+
+
+_COPIES = weakref.WeakKeyDictionary()  # model -> {what: (parameter versions, value)}
+
+
+def _versions(model: nn.Module) -> tuple:
+    "What changes when the model's weights do: each parameter's and buffer's address, shape and version counter."
+    ts = [*model.parameters(), *model.buffers()]
+    return tuple((t.data_ptr(), tuple(t.shape), t._version) for t in ts)
+
+
+def per_model(
+    model: nn.Module,
+    what: tuple,  # what is kept (a key: the function's name and its arguments)
+    make: Callable,  # () -> the value, when none is kept for the model's current weights
+):
+    "`make()` once per model and `what`, kept (weakly on the model) until its parameters change."
+    kept, now = _COPIES.setdefault(model, {}), _versions(model)
+    if what not in kept or kept[what][0] != now:
+        kept[what] = (now, make())
+    return kept[what][1]
+
+
+def inference_copy(
+    model: nn.Module,  # as for `prepare_for_inference`
+    dtype=torch.float32,
+    channels_last: bool | str = "auto",
+    device=None,  # as for `prepare_for_inference`
+) -> InferenceModel:
+    "`prepare_for_inference(model, ...)`, made once and kept while the model's parameters are unchanged."
+    device = torch.device(device or next(model.parameters()).device)
+
+    def make():
+        out = prepare_for_inference(model, dtype, channels_last, device=device, allow_slow=True)
+        for a in ("classes", "palette", "part", "source", "trained"):  # prepare_for_inference carries spec, config
+            if hasattr(model, a):
+                setattr(out, a, getattr(model, a))
+        return out
+
+    return per_model(model, ("inference_copy", dtype, channels_last, str(device)), make)
 
 # %% ../nbs/12_fast.ipynb #421fb682
 _M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4  # glibc's malloc.h

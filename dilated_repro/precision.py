@@ -55,11 +55,7 @@ def with_precision(
             f"{_as_arg(arg, 'bf16')}: this {where} has no native bf16 convolutions (a CPU needs AVX-512 BF16 or AMX); "
             f"use {_as_arg(arg, 'fp32')}"
         )
-    out = fast.prepare_for_inference(model, dtype=torch.bfloat16, device=device, allow_slow=True)
-    for a in ("classes", "palette", "part", "source", "trained"):  # prepare_for_inference carries spec, config, meta
-        if hasattr(model, a):
-            setattr(out, a, getattr(model, a))
-    return out.eval()
+    return fast.inference_copy(model, torch.bfloat16, device=device).eval()  # made once while the weights stay
 
 # %% ../nbs/08b_precision.ipynb #8d5f6b5e
 def bf16_agreement(

@@ -11,14 +11,16 @@ import torch
 from torch import nn
 from .core import DilatedReproError, check_device
 from .core import progress as _bar  # `progress` is the name of the functions' flag below
-from .frontend import MARGIN, frontend_output_size, normalize_input
+from .frontend import MARGIN, DilationNet, FrontEnd, frontend_output_size, normalize_input
+from .context import ContextModule
 from .data import read_image, colorize, pad_reflect101  # the data layer's, tested here
 from .precision import PRECISIONS, check_precision, with_precision  # 08b_precision
 
 
 # %% auto #0
-__all__ = ['as_rgb', 'reflect101_index', 'reflect101', 'interp_map_ref', 'interp_rows', 'interp_map', 'interp_matrix',
-           'tile_steps', 'tile_index', 'predict', 'predict_memory', 'predict_labels', 'load_model']
+__all__ = ['ENGINES', 'as_rgb', 'reflect101_index', 'reflect101', 'interp_map_ref', 'interp_rows', 'interp_map', 'interp_matrix',
+           'tile_steps', 'tile_index', 'PredictConfig', 'predict_config', 'predict_network', 'predict',
+           'predict_memory', 'predict_labels', 'load_model']
 
 # %% ../nbs/08_predict.ipynb #3d06fb6a
 def as_rgb(
@@ -266,47 +268,107 @@ def _whole_map(model, image, norm, zoom, device):
     x = _tile(image, norm, *(tile_index(0, 0, t, s) for t, s in zip(need, image.shape[:2])))
     return _softmax_tiles(model, x[None], device)[0]
 
+# %% ../nbs/08_predict.ipynb #31a69398
+ENGINES = ("auto", "plain")  # `PredictConfig.engine` / `dilated-repro predict --engine`
+
+
+@dataclasses.dataclass
+class PredictConfig:
+    "How `predict` and `predict_labels` run; `None` fields default to the model's spec."
+    mode: str = "tiled"  # "tiled" (the authors', memory-bounded) or "whole" (one forward pass)
+    batch: int = 1  # tiles per forward pass
+    mean: object = None  # input mean (default: a caffe model's spec.mean)
+    tile: tuple | None = None  # deploy input (H_in, W_in) (default: spec.tile)
+    zoom: int | None = None  # up-sampling factor (default: spec.zoom)
+    step: str = "aligned"  # tile step: "aligned" (whole cells) or "authors" (input - 372, see KITTI)
+    device: object = None  # default: the model's device
+    progress: bool = False  # progress bar over tile batches
+    precision: str = "fp32"  # "fp32" or "bf16" (its bf16 copy where native: `with_precision`)
+    engine: str = "auto"  # "auto": the fast copy when it gives the plain scores (`predict_network`); "plain"
+
+
+def predict_config(
+    config: PredictConfig | None = None,  # the base (default `PredictConfig()`)
+    **kw,  # `PredictConfig` fields that override it
+) -> PredictConfig:
+    "`config` with `kw` applied, every field checked; an unknown name is an error that lists the known ones."
+    if config is not None and not isinstance(config, PredictConfig):
+        raise DilatedReproError(f"config must be a PredictConfig, got {type(config).__name__} ({config!r})")
+    names = [f.name for f in dataclasses.fields(PredictConfig)]
+    unknown = [k for k in kw if k not in names]
+    if unknown:
+        raise DilatedReproError(f"predict: unknown argument {unknown[0]!r}; the options are {', '.join(names)}")
+    cfg = dataclasses.replace(config or PredictConfig(), **kw)
+    if cfg.mode not in ("tiled", "whole"):
+        raise DilatedReproError(f"mode must be 'tiled' or 'whole', got {cfg.mode!r}")
+    if not (isinstance(cfg.batch, int) and cfg.batch >= 1):
+        raise DilatedReproError(f"batch must be a positive int, got {cfg.batch!r}")
+    if cfg.engine not in ENGINES:
+        raise DilatedReproError(f"engine must be {' or '.join(map(repr, ENGINES))}, got {cfg.engine!r}")
+    check_precision(cfg.precision)
+    if cfg.engine == "plain" and cfg.precision == "bf16":
+        raise DilatedReproError("engine='plain' runs the model as it is (fp32); precision='bf16' runs its bf16 copy")
+    return cfg
+
+# %% ../nbs/08_predict.ipynb #6bd09ace
+def _input_range(model, mean=None) -> tuple:
+    "Per network-input channel, the (lo, hi) of 0-255 pixels under the model's input convention (it is affine)."
+    px = torch.tensor([0.0, 255.0]).view(1, 2).expand(3, 2).reshape(3, 1, 2).contiguous()
+    x = _input_fn(model, mean)(px).reshape(3, 2)
+    return x.min(1).values, x.max(1).values
+
+
+def predict_network(
+    model: nn.Module,  # as for `predict`
+    config: PredictConfig | None = None,  # its precision, engine, device and mean are read
+) -> nn.Module:
+    "The network `predict` runs: bf16 -> `with_precision`; fp32 'auto' on a CPU -> the blocked copy where it is safe."
+    from dilated_repro import fast
+
+    cfg = config or PredictConfig()
+    device = torch.device(cfg.device or next(model.parameters()).device)
+    if cfg.precision == "bf16" or isinstance(model, fast.InferenceModel) or cfg.engine == "plain":
+        return with_precision(model, cfg.precision, device)
+    if device.type != "cpu" or next(model.parameters()).device != device or not torch.backends.mkldnn.is_available():
+        return model
+    if not isinstance(model, (FrontEnd, ContextModule, DilationNet)):
+        return model
+    lo, hi = _input_range(model, cfg.mean)
+    key = ("overflow_bound", tuple(lo.tolist()), tuple(hi.tolist()))
+    bound = fast.per_model(model, key, lambda: fast.overflow_bound(model, lo, hi))
+    if not bound < fast._F32_SAFE:
+        return model  # an overflow is possible: the plain path, whose NaN the evaluation's guard sees
+    return fast.inference_copy(model, channels_last="blocked", device=device)
+
 # %% ../nbs/08_predict.ipynb #39df4b77
 def predict(
     model: nn.Module,  # e.g. `dilated_repro.models.build(name)` with weights loaded
     image,  # RGB: a path, a PIL image, a uint8 array (H, W, 3), a tensor (3, H, W) (see `as_rgb`)
-    mode: str = "tiled",  # "tiled" (the authors', memory-bounded) or "whole" (one forward pass)
-    batch: int = 1,  # tiles per forward pass
-    mean=None,
-    tile=None,
-    zoom=None,  # default: the model's spec (mean of a caffe model, deploy input, zoom)
-    step: str = "aligned",  # tile step: "aligned" (whole cells) or "authors" (input - 372, see KITTI)
-    device=None,  # default: the model's device
-    progress: bool = False,  # progress bar over tile batches
-    precision: str = "fp32",  # "fp32" (the model as it is) or "bf16" (its bf16 copy where native: `with_precision`)
+    config: PredictConfig | None = None,  # how to run (default `PredictConfig()`)
+    **kw,  # `PredictConfig` fields (mode, batch, mean, tile, zoom, step, device, progress, precision, engine)
 ) -> torch.Tensor:
     "Class probabilities (C, H, W) of `image`, computed like the authors' predict.py (float32 whatever `precision`)."
-    args = (mode, batch, mean, tile, zoom, step, device, progress, precision)
-    prob, zoom, (H, W) = _score_map(model, image, *args)
+    prob, zoom, (H, W) = _score_map(model, image, predict_config(config, **kw))
     return interp_map(prob, zoom, W, H) if zoom > 1 else prob[:, :H, :W].contiguous()
 
 
-def _score_map(model, image, mode, batch, mean, tile, zoom, step, device, progress, precision="fp32"):
-    "Checked arguments, then the stitched (tiled) or whole-image probability map, the zoom and the image size."
-    norm = _input_fn(model, mean)
-    tile, zoom = (_spec(model, v, f) for v, f in ((tile, "tile"), (zoom, "zoom")))
+def _score_map(model, image, cfg: PredictConfig):
+    "The stitched (tiled) or whole-image probability map, the zoom and the image size."
+    norm = _input_fn(model, cfg.mean)
+    tile, zoom = (_spec(model, v, f) for v, f in ((cfg.tile, "tile"), (cfg.zoom, "zoom")))
     image = as_rgb(image)
-    if mode not in ("tiled", "whole"):
-        raise DilatedReproError(f"mode must be 'tiled' or 'whole', got {mode!r}")
-    if not (isinstance(batch, int) and batch >= 1):
-        raise DilatedReproError(f"batch must be a positive int, got {batch!r}")
-    device = device or next(model.parameters()).device
-    model = with_precision(model, precision, device)  # fp32: the model itself
-    was_training = model.training
-    model.eval()
+    device = cfg.device or next(model.parameters()).device
+    net = predict_network(model, cfg)  # the model itself, or its fast / bf16 copy
+    was_training = net.training
+    net.eval()
     try:  # the convention's normalisation and reflect-101 padding happen per tile, in `_tile`
         prob = (
-            _tiled_map(model, image, norm, tuple(tile), zoom, step, batch, device, progress)
-            if mode == "tiled"
-            else _whole_map(model, image, norm, zoom, device)
+            _tiled_map(net, image, norm, tuple(tile), zoom, cfg.step, cfg.batch, device, cfg.progress)
+            if cfg.mode == "tiled"
+            else _whole_map(net, image, norm, zoom, device)
         )
     finally:
-        model.train(was_training)
+        net.train(was_training)
     return prob, zoom, image.shape[:2]
 
 # %% ../nbs/08_predict.ipynb #d4a23ff9
@@ -346,20 +408,12 @@ def predict_memory(
 def predict_labels(
     model: nn.Module,  # as for `predict`
     image,  # as for `predict`: RGB (path, PIL image, uint8 array, tensor)
-    mode: str = "tiled",
-    batch: int = 1,
-    mean=None,
-    tile=None,
-    zoom=None,
-    step: str = "aligned",
-    device=None,
-    progress: bool = False,
+    config: PredictConfig | None = None,  # as for `predict`
     band_bytes: int = 2**26,  # memory for one band of the up-sampling (see `predict_memory`)
-    precision: str = "fp32",  # as for `predict`
+    **kw,  # `PredictConfig` fields, as for `predict`
 ) -> np.ndarray:
     "`predict(...).argmax(0)` as uint8 `(H, W)`, without the full-resolution probabilities."
-    args = (mode, batch, mean, tile, zoom, step, device, progress, precision)
-    prob, zoom, (H, W) = _score_map(model, image, *args)
+    prob, zoom, (H, W) = _score_map(model, image, predict_config(config, **kw))
     C, R, Q = prob.shape
     if C > 256:
         raise DilatedReproError(f"predict_labels: {C} classes do not fit uint8 labels; use predict(...).argmax(0)")

@@ -10,7 +10,8 @@ from .core import DilatedReproError, atomic_path, writable_dir, writing
 from .core import progress as _bar
 from .data import read_image, colorize
 from .frontend import MARGIN
-from .predict import as_rgb, check_precision, load_model, predict_labels, tile_steps, with_precision
+from .predict import PredictConfig, as_rgb, check_precision, load_model, predict_labels, tile_steps
+from .predict import with_precision
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'palette256', 'label_image', 'overlay', 'image_files', 'output_files', 'check_tile', 'cli_predict']
@@ -231,8 +232,9 @@ def cli_predict(argv=None) -> int:
     bar = len(images) > 1 and not a.no_progress
     for i, plan in zip(_bar(images, enabled=bar, desc="images", unit="img"), plans):
         rgb = read_image(i, a.max_pixels)
-        kw = dict(mode=a.mode, batch=a.batch, tile=tile, progress=not a.no_progress, precision=a.precision)
-        labels = predict_labels(model, rgb, **kw)
+        cfg = PredictConfig(a.mode, a.batch, tile=tile, progress=not a.no_progress, precision=a.precision,
+                            engine=a.engine)
+        labels = predict_labels(model, rgb, cfg)
         _save_png(plan["labels"], Image.fromarray(colorize(labels, spec.palette)))
         if a.raw:
             _save_png(plan["raw"], label_image(labels, spec.palette))
