@@ -16,8 +16,8 @@ from .context import ContextModule
 # %% auto #0
 __all__ = ['conv_flops', 'frontend_flops', 'context_flops', 'model_flops', 'cpu_info', 'bf16_native', 'time_interleaved',
            'ConvReLU', 'conv_step', 'nhwc_everywhere', 'auto_layout', 'inference_steps', 'DenseInput', 'InferenceModel',
-           'prepare_for_inference', 'overflow_bound', 'per_model', 'inference_copy', 'reuse_freed_memory',
-           'phase_conv2d', 'PhaseConv2d', 'phase_dilated_', 'inference_memory', 'max_tile_batch']
+           'prepare_for_inference', 'overflow_bound', 'per_model', 'inference_copy', 'cannot_overflow',
+           'reuse_freed_memory', 'phase_conv2d', 'PhaseConv2d', 'phase_dilated_', 'inference_memory', 'max_tile_batch']
 
 # %% ../nbs/12_fast.ipynb #77646b23
 def conv_flops(
@@ -441,6 +441,16 @@ def inference_copy(
         return out
 
     return per_model(model, ("inference_copy", dtype, channels_last, str(device)), make)
+
+
+def cannot_overflow(
+    model: nn.Module,  # as for `overflow_bound`
+    lo: torch.Tensor,
+    hi: torch.Tensor,  # per input channel: the range of the network input
+) -> bool:
+    "True when `overflow_bound` proves that no float32 activation can overflow; the bound is kept per model."
+    key = ("overflow_bound", tuple(torch.as_tensor(lo).tolist()), tuple(torch.as_tensor(hi).tolist()))
+    return per_model(model, key, lambda: overflow_bound(model, lo, hi)) < _F32_SAFE
 
 # %% ../nbs/12_fast.ipynb #421fb682
 _M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4  # glibc's malloc.h

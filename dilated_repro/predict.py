@@ -334,9 +334,7 @@ def predict_network(
     if not isinstance(model, (FrontEnd, ContextModule, DilationNet)):
         return model
     lo, hi = _input_range(model, cfg.mean)
-    key = ("overflow_bound", tuple(lo.tolist()), tuple(hi.tolist()))
-    bound = fast.per_model(model, key, lambda: fast.overflow_bound(model, lo, hi))
-    if not bound < fast._F32_SAFE:
+    if not fast.cannot_overflow(model, lo, hi):
         return model  # an overflow is possible: the plain path, whose NaN the evaluation's guard sees
     return fast.inference_copy(model, channels_last="blocked", device=device)
 

@@ -230,10 +230,9 @@ def cli_predict(argv=None) -> int:
     spec = model.spec
     plans = output_files(images, a.out, spec.dataset, a.raw, show)
     bar = len(images) > 1 and not a.no_progress
+    cfg = PredictConfig(a.mode, a.batch, tile=tile, progress=not a.no_progress, precision=a.precision, engine=a.engine)
     for i, plan in zip(_bar(images, enabled=bar, desc="images", unit="img"), plans):
         rgb = read_image(i, a.max_pixels)
-        cfg = PredictConfig(a.mode, a.batch, tile=tile, progress=not a.no_progress, precision=a.precision,
-                            engine=a.engine)
         labels = predict_labels(model, rgb, cfg)
         _save_png(plan["labels"], Image.fromarray(colorize(labels, spec.palette)))
         if a.raw:
