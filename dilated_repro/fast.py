@@ -14,10 +14,11 @@ from .frontend import FrontEnd, DilationNet, FRONTEND_LAYERS, frontend_sizes, vg
 from .context import ContextModule
 
 # %% auto #0
-__all__ = ['conv_flops', 'frontend_flops', 'context_flops', 'model_flops', 'cpu_info', 'bf16_native', 'time_interleaved',
-           'ConvReLU', 'conv_step', 'nhwc_everywhere', 'auto_layout', 'inference_steps', 'DenseInput', 'InferenceModel',
-           'prepare_for_inference', 'overflow_bound', 'per_model', 'inference_copy', 'cannot_overflow',
-           'reuse_freed_memory', 'phase_conv2d', 'PhaseConv2d', 'phase_dilated_', 'inference_memory', 'max_tile_batch']
+__all__ = ['conv_flops', 'conv_taps', 'frontend_flops', 'context_flops', 'model_flops', 'cpu_info', 'bf16_native',
+           'time_interleaved', 'ConvReLU', 'conv_step', 'nhwc_everywhere', 'auto_layout', 'inference_steps',
+           'DenseInput', 'InferenceModel', 'prepare_for_inference', 'overflow_bound', 'per_model', 'inference_copy',
+           'cannot_overflow', 'reuse_freed_memory', 'phase_conv2d', 'PhaseConv2d', 'phase_dilated_', 'inference_memory',
+           'max_tile_batch']
 
 # %% ../nbs/12_fast.ipynb #77646b23
 def conv_flops(
@@ -31,6 +32,23 @@ def conv_flops(
 ) -> int:
     "FLOPs of one convolution: 2 per multiply-add, biases not counted (FlopCounterMode's convention)."
     return 2 * n * c_out * (c_in // groups) * k * k * h * w
+
+
+def conv_taps(
+    size: int,  # input length along one axis, padding not included
+    k: int,  # kernel size $k$
+    dilation: int = 1,  # $l$
+    padding: int = 0,  # zeros added at each end, $p$
+    stride: int = 1,  # $s$
+) -> int:
+    "Along one axis, the (output, tap) pairs whose input index o*s - p + t*l falls inside the input (not padding)."
+    n_out = (size + 2 * padding - dilation * (k - 1) - 1) // stride + 1
+    total = 0
+    for t in range(k):  # outputs o with 0 <= o*s + c < size, c = t*l - p, within 0..n_out-1
+        c = t * dilation - padding
+        lo, hi = max(0, -(c // stride) if c < 0 else 0), min(n_out - 1, (size - 1 - c) // stride)
+        total += max(0, hi - lo + 1)
+    return total
 
 # %% ../nbs/12_fast.ipynb #c80f1c4f
 def frontend_flops(
@@ -58,14 +76,18 @@ def context_flops(
     w: int,  # input map size
     n: int = 1,
 ) -> dict:
-    "FLOPs of each context-module convolution (dict layer -> FLOPs), from its Table 1 plan and padding."
+    "FLOPs of each context-module convolution (dict layer -> FLOPs), from its Table 1 plan and padding (`conv_taps`)."
     if ctx.padding.startswith("buffer"):
         h, w = h + 2 * ctx.buffer_width, w + 2 * ctx.buffer_width
     out, c_in = {}, ctx.C
     for s, conv in zip(ctx.plan, ctx.layers):
-        if ctx.padding != "same":
-            h, w = h - s.dilation * (s.kernel - 1), w - s.dilation * (s.kernel - 1)
         c_out = getattr(s, ctx.kind) * ctx.C
+        if ctx.padding == "same":  # taps on the zero padding are not work (`conv_taps`)
+            p = s.dilation * (s.kernel - 1) // 2
+            th, tw = (conv_taps(v, s.kernel, s.dilation, p) for v in (h, w))
+            out[s.name], c_in = 2 * n * c_out * c_in * th * tw, c_out
+            continue
+        h, w = h - s.dilation * (s.kernel - 1), w - s.dilation * (s.kernel - 1)
         out[s.name], c_in = conv_flops(c_in, c_out, s.kernel, h, w, n=n), c_out
     return out
 

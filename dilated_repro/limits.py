@@ -260,11 +260,13 @@ def share(rate:float, limit:float|None, what:str="the physical limit") -> float|
 
 # %% ../nbs/13a_limits.ipynb #e2c5b0f2
 def conv_module_flops(conv, # an nn.Conv2d
-               out_shape:tuple, # its output (N, C, H, W)
+               in_shape:tuple, # its input (N, C, H, W)
                ) -> int:
-    "Forward FLOPs of `conv` by the literal definition: 2 k_h k_w c_in c_out H W N (groups 1)."
-    n, co, h, w = out_shape
-    return 2*conv.kernel_size[0]*conv.kernel_size[1]*conv.in_channels*co*h*w*n
+    "Forward FLOPs of `conv`: 2 c_in/g c_out N per (output, tap) pair inside the input (`fast.conv_taps`)."
+    from dilated_repro.fast import conv_taps
+    n, _, h, w = in_shape
+    th, tw = (conv_taps(v, *a) for v, a in zip((h, w), zip(conv.kernel_size, conv.dilation, conv.padding, conv.stride)))
+    return 2*(conv.in_channels//conv.groups)*conv.out_channels*n*th*tw
 
 def train_step_profile(module, # e.g. ContextModule(21, "large")
                  x, # its input (N, C, H, W)
@@ -275,13 +277,13 @@ def train_step_profile(module, # e.g. ContextModule(21, "large")
     fmt = torch.channels_last if layout == "NHWC" else torch.contiguous_format
     module = module.to(memory_format=fmt)
     x = x.to(memory_format=fmt)
-    seen = []
+    seen = []  # (conv, its input, its output shape)
     hooks = [m.register_forward_hook(lambda m, i, o: seen.append((m, i[0].detach(), tuple(o.shape))))
              for m in module.modules() if isinstance(m, torch.nn.Conv2d)]
     with torch.no_grad(): module(x)
     for h in hooks: h.remove()
     def step(): module(x).square().mean().backward()
-    F = sum(conv_module_flops(m, s) for m, _, s in seen)
+    F = sum(conv_module_flops(m, xin.shape) for m, xin, _ in seen)
     whole = _best(step, repeats)
     layers = []
     for i, (m, xin, shape) in enumerate(seen):
@@ -290,7 +292,7 @@ def train_step_profile(module, # e.g. ContextModule(21, "large")
         y = m(xin)
         g = torch.ones(shape).to(memory_format=fmt)
         bwd = _best(lambda: torch.autograd.grad(y, [xin, m.weight], g, retain_graph=True), repeats)
-        f = conv_module_flops(m, shape)
+        f = conv_module_flops(m, xin.shape)
         layers.append(dict(layer=i + 1, shape=f"{m.in_channels}->{m.out_channels} k{m.kernel_size[0]} d{m.dilation[0]}",
                            gflop=3*f/1e9, forward_s=fwd, backward_s=bwd, forward_rate=f/fwd/1e9,
                            backward_rate=2*f/bwd/1e9))
