@@ -91,12 +91,49 @@ static float bf16_loop(long iters) {  /* vdpbf16ps: 32 bf16 products summed pair
     return _mm512_reduce_add_ps(s);
 }
 #endif
+#if defined(PEAK_AMX)
+#include <sys/syscall.h>
+#include <unistd.h>
+#define ARCH_REQ_XCOMP_PERM 0x1023   /* Linux: ask the kernel for the AMX tile state (once per process) */
+#define XFEATURE_XTILEDATA 18
+typedef struct { unsigned char palette, start_row, reserved[14]; unsigned short colsb[16]; unsigned char rows[16]; } TileCfg;
+static unsigned short tile_data[16 * 32] __attribute__((aligned(64)));   /* bf16 2^-20: sums stay small */
+/* tdpbf16ps: C (16x16 fp32) += A (16x32 bf16) B (32x16 bf16) = 16384 flops; 4 accumulator tiles (C0..C3) from 2 A and
+   2 B tiles, the blocking oneDNN's AMX kernels use, so independent products hide the instruction's latency */
+static float amx_loop(long iters) {
+    TileCfg cfg = {0};
+    cfg.palette = 1;
+    for (int t = 0; t < 8; t++) { cfg.colsb[t] = 64; cfg.rows[t] = 16; }
+    _tile_loadconfig(&cfg);
+    _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
+    _tile_loadd(4, tile_data, 64); _tile_loadd(5, tile_data, 64); _tile_loadd(6, tile_data, 64);
+    _tile_loadd(7, tile_data, 64);
+    for (long i = 0; i < iters; i++) {
+        _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7);
+    }
+    float out[256] __attribute__((aligned(64)));
+    _tile_stored(0, out, 64);
+    _tile_release();
+    return out[0];
+}
+#endif
 volatile float sink;
-/* GFLOP/s of `threads` threads each running the loop for `iters` iterations; kind 0 = fp32 FMA, 1 = bf16 dot. */
+/* GFLOP/s of `threads` threads each running the loop for `iters` iterations; kind 0 = fp32 FMA, 1 = bf16 dot,
+   2 = AMX bf16 tiles (iters / 16 iterations of 4 tile products: each is ~16x the work of a vector loop iteration);
+   -1: the kind was not compiled in, -2: the kernel refused the AMX tile state. */
 double peak_gflops(int kind, long iters, int threads) {
-    double flops_per_iter = kind == 0 ? 2.0 * LANES * ACC : 64.0 * ACC;
+    double flops_per_iter = kind == 0 ? 2.0 * LANES * ACC : kind == 1 ? 64.0 * ACC : 4 * 16384.0;
 #if !defined(PEAK_BF16)
     if (kind == 1) return -1.0;
+#endif
+#if defined(PEAK_AMX)
+    if (kind == 2) {
+        if (syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) != 0) return -2.0;
+        for (int i = 0; i < 16 * 32; i++) tile_data[i] = 0x3580;
+        iters /= 16;
+    }
+#else
+    if (kind == 2) return -1.0;
 #endif
     double t0 = 0, t1 = 0;
     #pragma omp parallel num_threads(threads)
@@ -105,10 +142,12 @@ double peak_gflops(int kind, long iters, int threads) {
         #pragma omp master
         t0 = now();
         float r;
+        r = kind == 0 ? fp32_loop(iters) : 0.0f;
 #if defined(PEAK_BF16)
-        r = kind == 0 ? fp32_loop(iters) : bf16_loop(iters);
-#else
-        r = fp32_loop(iters);
+        if (kind == 1) r = bf16_loop(iters);
+#endif
+#if defined(PEAK_AMX)
+        if (kind == 2) r = amx_loop(iters);
 #endif
         #pragma omp atomic
         sink += r;
@@ -130,20 +169,24 @@ def compiler() -> str|None:
 
 def build_peak(isa:str, # "avx512" or "avx2"
                bf16:bool=False, # also the vdpbf16ps loop (needs avx512)
-               folder=None) -> Path:
+               folder=None,
+               amx:bool=False, # also the AMX bf16 tile loop (needs avx512 and a compiler with -mamx-bf16)
+               ) -> Path:
     "Compile `PEAK_C` for `isa` into a shared library; DilatedReproError (naming the compiler) if that fails."
     cc = compiler()
     if cc is None:
         raise DilatedReproError("no C compiler (set CC, or install cc/gcc/clang): the physical limit is unknown")
     if isa not in _FLAGS: raise DilatedReproError(f"build_peak: isa must be one of {', '.join(_FLAGS)}, got {isa!r}")
     d = Path(folder or tempfile.mkdtemp(prefix="dilated-repro-peak-"))
-    c, so = d/"peak.c", d/f"peak_{isa}{'_bf16' if bf16 else ''}.so"
+    c, so = d/"peak.c", d/f"peak_{isa}{'_bf16' if bf16 else ''}{'_amx' if amx else ''}.so"
     c.write_text(PEAK_C)
     extra = ["-mavx512bf16", "-DPEAK_BF16"] if bf16 else []
+    if amx: extra += ["-mamx-tile", "-mamx-bf16", "-DPEAK_AMX"]
     cmd = [cc, "-O3", "-fopenmp", "-shared", "-fPIC", *_FLAGS[isa], *extra, str(c), "-o", str(so)]
     res = subprocess.run(cmd, capture_output=True, text=True)
     if res.returncode != 0:
-        raise DilatedReproError(f"{cc} could not build the {isa} FMA loop: {res.stderr.strip()[-300:]}")
+        what = "AMX tile loop" if amx else f"{isa} FMA loop"
+        raise DilatedReproError(f"{cc} could not build the {what}: {res.stderr.strip()[-300:]}")
     return so
 
 # %% ../nbs/13a_limits.ipynb #e71d910e
@@ -153,14 +196,22 @@ class Limit:
     cpu: CPU
     fp32: float|None = None
     bf16: float|None = None
-    loops: dict = field(default_factory=dict)   # "avx512 fp32", "avx2 fp32", "avx512 bf16" (", 1 thread") -> GFLOP/s
+    loops: dict = field(default_factory=dict)   # "avx512 fp32", "avx2 fp32", "avx512 bf16", "amx bf16" (", 1 thread")
     why: dict = field(default_factory=dict)     # dtype -> why it is unknown
 
 def _rate(so:Path, kind:int, iters:int, threads:int, repeats:int) -> float:
-    "Best GFLOP/s over `repeats` runs of loop `kind` (0 fp32 FMA, 1 bf16 dot) in library `so`."
+    "Best GFLOP/s over `repeats` runs of loop `kind` (0 fp32 FMA, 1 bf16 dot, 2 AMX tiles) in library `so`."
     f = ctypes.CDLL(str(so)).peak_gflops
     f.restype, f.argtypes = ctypes.c_double, [ctypes.c_int, ctypes.c_long, ctypes.c_int]
-    return max(f(kind, iters, threads) for _ in range(repeats))
+    r = f(kind, iters, threads)
+    if r == -2.0: raise DilatedReproError("the kernel refused the AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM)")
+    if r < 0: raise DilatedReproError(f"{so.name} was built without loop kind {kind}")
+    return max([r] + [f(kind, iters, threads) for _ in range(repeats - 1)])
+
+def _bf16_limit(loops:dict) -> float|None:
+    "The bf16 limit: the fastest bf16 loop (AMX tiles where measured, else vdpbf16ps)."
+    v = [r for k, r in loops.items() if k.endswith("bf16")]
+    return max(v) if v else None
 
 def physical_limit(cpu:CPU|None=None, # default: this machine's
                    iters:int=4_000_000, # loop iterations per thread (12 FMAs each): ~10 ms, shorter than a time slice
@@ -181,22 +232,31 @@ def physical_limit(cpu:CPU|None=None, # default: this machine's
                 one = _rate(so, kind, iters, 1, repeats)
                 lim.loops[f"{isa} {dt}, 1 thread"] = one
                 lim.loops[f"{isa} {dt}"] = max(_rate(so, kind, iters, cpu.threads, repeats), cpu.threads * one)
+        if cpu.amx and "avx512" in cpu.isas:
+            try:
+                so = build_peak("avx512", folder=folder, amx=True)
+                one = _rate(so, 2, iters, 1, repeats)
+                lim.loops["amx bf16, 1 thread"] = one
+                lim.loops["amx bf16"] = max(_rate(so, 2, iters, cpu.threads, repeats), cpu.threads * one)
+            except DilatedReproError as e:   # AMX present, its rate unknown: so is the bf16 limit (oneDNN uses AMX)
+                lim.why["bf16"] = f"AMX tiles present but not measurable: {e}"
         shutil.rmtree(folder, ignore_errors=True)
     except DilatedReproError as e:
         lim.why["fp32"] = lim.why["bf16"] = str(e)
     fp32 = [v for k, v in lim.loops.items() if k.endswith("fp32")]
     lim.fp32 = max(fp32) if fp32 else None
-    lim.bf16 = lim.loops.get("avx512 bf16")
+    lim.bf16 = None if "bf16" in lim.why else _bf16_limit(lim.loops)
     if lim.bf16 is None and "bf16" not in lim.why:
         lim.why["bf16"] = "no native bf16 (avx512_bf16) on this CPU"
-    if cpu.amx: lim.why["amx"] = "AMX tiles are present but not measured: the bf16 limit is that of vdpbf16ps"
     return lim
 
 def best_of(*limits:Limit) -> Limit:
     "The fastest of several measurements of the same machine, loop by loop (a shared machine disturbs some runs)."
     loops = {k: max(l.loops[k] for l in limits if k in l.loops) for l in limits for k in l.loops}
     fp32 = [v for k, v in loops.items() if k.endswith("fp32")]
-    return Limit(limits[0].cpu, max(fp32) if fp32 else None, loops.get("avx512 bf16"), loops, dict(limits[0].why))
+    why = dict(limits[0].why)
+    bf16 = None if "bf16" in why else _bf16_limit(loops)
+    return Limit(limits[0].cpu, max(fp32) if fp32 else None, bf16, loops, why)
 
 # %% ../nbs/13a_limits.ipynb #7c946164
 ROOFLINE = {   # name -> (kind, shape): large shapes on which oneDNN and MKL are at their best
