@@ -96,7 +96,11 @@ static float bf16_loop(long iters) {  /* vdpbf16ps: 32 bf16 products summed pair
 #include <unistd.h>
 #define ARCH_REQ_XCOMP_PERM 0x1023   /* Linux: ask the kernel for the AMX tile state (once per process) */
 #define XFEATURE_XTILEDATA 18
-typedef struct { unsigned char palette, start_row, reserved[14]; unsigned short colsb[16]; unsigned char rows[16]; } TileCfg;
+typedef struct {
+    unsigned char palette, start_row, reserved[14];
+    unsigned short colsb[16];
+    unsigned char rows[16];
+} TileCfg;
 static unsigned short tile_data[16 * 32] __attribute__((aligned(64)));   /* bf16 2^-20: sums stay small */
 /* tdpbf16ps: C (16x16 fp32) += A (16x32 bf16) B (32x16 bf16) = 16384 flops; 4 accumulator tiles (C0..C3) from 2 A and
    2 B tiles, the blocking oneDNN's AMX kernels use, so independent products hide the instruction's latency */
