@@ -228,20 +228,19 @@ def physical_limit(cpu:CPU|None=None, # default: this machine's
     cpu = cpu or detect_cpu()
     lim = Limit(cpu)
     if not cpu.isas: lim.why["fp32"] = "the CPU reports no AVX2+FMA or AVX-512"
+    def measure(so, kind, key):   # one thread, then all: the larger of all-threads and threads x one thread
+        one = _rate(so, kind, iters, 1, repeats)
+        lim.loops[f"{key}, 1 thread"] = one
+        lim.loops[key] = max(_rate(so, kind, iters, cpu.threads, repeats), cpu.threads * one)
     try:
         folder = Path(tempfile.mkdtemp(prefix="dilated-repro-peak-"))
         for isa in cpu.isas:
             so = build_peak(isa, bf16=cpu.bf16 and isa == "avx512", folder=folder)
             for kind, dt in ((0, "fp32"), (1, "bf16")) if cpu.bf16 and isa == "avx512" else ((0, "fp32"),):
-                one = _rate(so, kind, iters, 1, repeats)
-                lim.loops[f"{isa} {dt}, 1 thread"] = one
-                lim.loops[f"{isa} {dt}"] = max(_rate(so, kind, iters, cpu.threads, repeats), cpu.threads * one)
+                measure(so, kind, f"{isa} {dt}")
         if cpu.amx and "avx512" in cpu.isas:
             try:
-                so = build_peak("avx512", folder=folder, amx=True)
-                one = _rate(so, 2, iters, 1, repeats)
-                lim.loops["amx bf16, 1 thread"] = one
-                lim.loops["amx bf16"] = max(_rate(so, 2, iters, cpu.threads, repeats), cpu.threads * one)
+                measure(build_peak("avx512", folder=folder, amx=True), 2, "amx bf16")
             except DilatedReproError as e:   # AMX present, its rate unknown: so is the bf16 limit (oneDNN uses AMX)
                 lim.why["bf16"] = f"AMX tiles present but not measurable: {e}"
         shutil.rmtree(folder, ignore_errors=True)
