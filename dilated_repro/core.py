@@ -13,7 +13,7 @@ if TYPE_CHECKING: import torch  # annotations only
 # %% auto #0
 __all__ = ['FULL_ERRNOS', 'NO_PROGRESS_HELP', 'FLAGS_ENV', 'DilatedReproError', 'set_seed', 'default_device', 'in_test',
            'has_gpu', 'memory_bytes', 'atomic_path', 'DiskFull', 'atomic_save', 'writing', 'stale_temps',
-           'check_device', 'writable_dir', 'progress', 'flagged', 'moved_names']
+           'check_device', 'writable_dir', 'progress', 'flagged']
 
 # %% ../nbs/00_core.ipynb #66be9dc5
 class DilatedReproError(Exception):
@@ -210,14 +210,3 @@ def flagged(flag:str, # "slow" or "gpu", as the cell's directive
         need = "a CUDA GPU" if flag == "gpu" else f"{FLAGS_ENV}=slow in the kernel's environment"
         print(f"skipped: a #| {flag} cell; it runs with {need}")
     return run
-
-# %% ../nbs/00_core.ipynb #d66133b7
-def moved_names(module:str, # the old module's `__name__`, for the error message
-                homes:dict, # moved name -> its new module under dilated_repro (e.g. "fast_measure")
-                ):
-    "A module `__getattr__` that keeps moved names importable from the old module: `__getattr__ = moved_names(...)`."
-    import importlib
-    def __getattr__(name:str):
-        if name not in homes: raise AttributeError(f"module {module!r} has no attribute {name!r}")
-        return getattr(importlib.import_module(f"dilated_repro.{homes[name]}"), name)
-    return __getattr__
