@@ -15,18 +15,9 @@ from .limits import share
 from .frontend import FrontEnd, DilationNet, frontend_output_size, frontend_sizes
 from .context import ContextModule
 from .models import build, MODELS
-from dilated_repro.fast import (
-    frontend_flops,
-    context_flops,
-    model_flops,
-    time_interleaved,
-    cpu_info,
-    bf16_native,
-    prepare_for_inference,
-    inference_memory,
-    phase_dilated_,
-    auto_layout,
-)
+from .fast import (frontend_flops, context_flops, model_flops, time_interleaved, cpu_info, bf16_native,
+                                prepare_for_inference, inference_memory, auto_layout)
+from .dilation import phase_dilated_
 
 # %% auto #0
 __all__ = ['ort_available', 'ort_runner', 'OrtNet', 'bench_forward', 'other_layout', 'TimedModel', 'bench_predict', 'train_flops',

@@ -456,7 +456,7 @@ def bench_table(res: dict) -> str:
 # %% ../nbs/appendix/05_bench_suite.ipynb #8a7248e4
 def cli_bench(argv=None) -> int:
     "Run the benchmark suite; print its tables (and write JSON)."
-    from dilated_repro.cli import parser
+    from dilated_repro.commands import parser
 
     a = parser("bench").parse_args(argv)
     if a.threads is not None and a.threads < 1:

@@ -5,16 +5,18 @@
 # %% ../nbs/03_context.ipynb #f237f47e
 from __future__ import annotations
 from typing import NamedTuple, Sequence
+import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as nnf
-from .core import DilatedReproError
+from .core import DilatedReproError, memory_bytes
+from .commands import parser
 from .dilation import receptive_field, measured_receptive_field
 from .init import init_context_, INIT_SCHEMES
 
 # %% auto #0
 __all__ = ['DILATIONS', 'LAYER_PLAN', 'PADDINGS', 'KINDS', 'build_context_dilations', 'LayerSpec', 'context_plan',
-           'ContextModule', 'param_counts', 'table1', 'table1_text', 'layer_list']
+           'ContextModule', 'param_counts', 'table1', 'table1_text', 'layer_list', 'cli_table1']
 
 # %% ../nbs/03_context.ipynb #858a27c0
 DILATIONS = (1, 1, 2, 4, 8, 16, 1)   # Table 1, layers 1-7 (3x3); layer 8 is the 1x1
@@ -167,3 +169,27 @@ def layer_list(m:ContextModule, # the module
     extra = m.buffer_width if m.padding == "buffer" else 0
     return [(prefix + s.name, c.out_channels, c.kernel_size[0], c.dilation[0], c.padding[0] + (extra if i == 0 else 0))
             for i, (c, s) in enumerate(zip(m.layers, m.plan))]
+
+# %% ../nbs/03_context.ipynb #379209b3
+def _table1_fits(C:int, # classes
+                 kinds:list, # "basic" and/or "large"
+                 ):
+    "Refuse a C whose Table 1 module would not fit this machine's memory, naming the largest C that would."
+    for kind in kinds:  # weights in units of C^2, from the plan (nothing is built): sum of c_in x c_out x k^2
+        chans = [1] + [getattr(s, kind) for s in LAYER_PLAN]
+        w = sum(a * b * s.kernel**2 for a, b, s in zip(chans, chans[1:], LAYER_PLAN))
+        need, mem = 3 * 4 * w * C**2, memory_bytes()  # float32 weights, their initialisation and gradients
+        if need > mem:
+            fits = math.isqrt(mem // (12 * w))
+            raise DilatedReproError(f"--num-classes {C}: the {kind} module of Table 1 would need {need / 2**30:.3g} "
+                                    f"GiB; this machine has {mem / 2**30:.0f} GiB, enough for C <= {fits}")
+
+def cli_table1(argv=None) -> int:
+    "Print Table 1 (context module layers) measured from the modules themselves."
+    a = parser("table1").parse_args(argv)
+    C = a.num_classes
+    if C < 1: raise DilatedReproError(f"--num-classes must be a positive number of classes, got {C}")
+    kinds = ["basic", "large"] if a.kind == "both" else [a.kind]
+    _table1_fits(C, kinds)
+    print("\n\n".join(table1_text(C=C, kind=k) for k in kinds))
+    return 0

@@ -12,7 +12,8 @@ import torch.nn.functional as F
 from .core import DilatedReproError
 
 # %% auto #0
-__all__ = ['dilated_conv2d_ref', 'RF', 'receptive_field', 'MeasuredRF', 'measured_receptive_field', 'path_counts']
+__all__ = ['dilated_conv2d_ref', 'RF', 'receptive_field', 'MeasuredRF', 'measured_receptive_field', 'path_counts', 'phase_conv2d',
+           'PhaseConv2d', 'phase_dilated_']
 
 # %% ../nbs/01_dilation.ipynb #f1f14ab1
 def _pair(v, what:str) -> tuple[int, int]:
@@ -159,3 +160,53 @@ def path_counts(layers, # (kernel, dilation) tuples, stride 1
     for K, l, _ in kd: y = F.conv2d(y, torch.ones(1, 1, K, K, dtype=torch.float64), dilation=l)   # (1, 1, R', R')
     g, = torch.autograd.grad(y.sum(), x)                       # y is 1x1
     return g[0, 0].round().long()
+
+# %% ../nbs/01_dilation.ipynb #fa567851
+def phase_conv2d(
+    x: torch.Tensor,  # input (N, C, H, W), already padded
+    w: torch.Tensor,  # kernel (O, C, k, k)
+    b: torch.Tensor | None,  # bias (O,)
+    l: int,  # dilation $l$ (stride 1, no groups)
+) -> torch.Tensor:  # (N, O, H - l(k-1), W - l(k-1))
+    """A dilated convolution computed as one undilated convolution over the input's l x l phases (same values and
+    gradients)."""
+    N, C, H, W = x.shape
+    k = w.shape[-1]
+    Ho, Wo, Hp, Wp = H - l * (k - 1), W - l * (k - 1), -(-H // l) * l, -(-W // l) * l
+    x = F.pad(x, (0, Wp - W, 0, Hp - H))  # sides made multiples of l
+    xs = x.view(N, C, Hp // l, l, Wp // l, l).permute(0, 3, 5, 1, 2, 4).reshape(N * l * l, C, Hp // l, Wp // l)
+    y = F.conv2d(xs, w, b)  # (N l^2, O, h, v)
+    O, h, v = y.shape[1:]
+    return y.view(N, l, l, O, h, v).permute(0, 3, 4, 1, 5, 2).reshape(N, O, h * l, v * l)[:, :, :Ho, :Wo]
+
+
+class PhaseConv2d(nn.Conv2d):
+    "An `nn.Conv2d` (stride 1, dilation l) whose forward is `phase_conv2d`: same parameters, state_dict and results."
+
+    def forward(self, x):
+        p = self.padding
+        return phase_conv2d(
+            F.pad(x, (p[1], p[1], p[0], p[0])) if any(p) else x, self.weight, self.bias, self.dilation[0]
+        )
+
+
+def phase_dilated_(
+    model: nn.Module,  # converted in place
+    min_kernel: int = 7,  # convert dilated convolutions with kernels at least this large (fc6)
+) -> list:
+    "Turn the large-kernel dilated convolutions of `model` into `PhaseConv2d` (in place); return their names."
+    out = []
+    for name, m in model.named_modules():
+        if (
+            type(m) is nn.Conv2d
+            and m.dilation[0] > 1
+            and m.dilation[0] == m.dilation[1]
+            and m.kernel_size[0] >= min_kernel
+            and m.stride == (1, 1)
+            and m.groups == 1
+            and m.padding_mode == "zeros"
+            and not isinstance(m.padding, str)
+        ):
+            m.__class__ = PhaseConv2d
+            out.append(name)
+    return out

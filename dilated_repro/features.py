@@ -162,7 +162,7 @@ def cache_miou(model:nn.Module, cache:FeatureCache) -> dict:
 # %% ../nbs/pipeline/14_features.ipynb #ee174567
 def cli_cache_features(argv=None) -> int:
     "`dilated-repro cache-features`: write a front end's scores for context training (one sub-folder per split)."
-    from dilated_repro.cli import parser
+    from dilated_repro.commands import parser
     a = parser("cache-features").parse_args(argv)
     writable_dir(a.out, "--out")
     ck = _trainer_checkpoint(a.checkpoint, "frontend")

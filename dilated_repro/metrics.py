@@ -412,7 +412,7 @@ def _model_and_data(a) -> tuple:
 # %% ../nbs/05_metrics.ipynb #f2e5cfa4
 def cli_evaluate(argv=None) -> int:
     "Evaluate a model on a dataset split by the paper's protocol; print the per-class table, write JSON/CSV/MD/PNG."
-    from dilated_repro.cli import parser
+    from dilated_repro.commands import parser
     a = parser("evaluate").parse_args(argv)
     from dilated_repro.data import VOC_CLASSES
     from dilated_repro.urban import CITYSCAPES_CATEGORIES

@@ -489,7 +489,7 @@ def export_checkpoint(src, # any checkpoint of ours, in any of its formats
 
 def cli_export(argv=None) -> int:
     "Convert a checkpoint of any of this project's formats to the current one (`dilated-repro export IN -o OUT`)."
-    from dilated_repro.cli import parser
+    from dilated_repro.commands import parser
     a = parser("export").parse_args(argv)
     if Path(a.out).resolve() == Path(a.checkpoint).resolve() and not a.force:
         raise DilatedReproError(f"-o {a.out}: that is the input file; give another path (or --force)")

@@ -199,7 +199,7 @@ def _wrote(plans: list, n_images: int) -> str:
 
 def cli_predict(argv=None) -> int:
     "Segment images like the authors' predict.py with a released model or any checkpoint of ours; write PNGs."
-    from dilated_repro.cli import parser
+    from dilated_repro.commands import parser
     from PIL import Image
 
     a = parser("predict").parse_args(argv)

@@ -48,7 +48,7 @@ def run_questions(only=tuple(EXPERIMENTS), seeds:int|tuple|None=None, out="runs/
 # %% ../nbs/questions/08_questions.ipynb #966852bf
 def cli_questions(argv=None) -> int:
     "Beyond the paper: prism vs pyramid, pretraining, initialization, gridding and front-end surgery experiments."
-    from dilated_repro.cli import parser
+    from dilated_repro.commands import parser
     a = parser("questions").parse_args(argv)
     only = [k.strip() for k in a.only.split(",") if k.strip()]
     if not only:

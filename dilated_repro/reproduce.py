@@ -299,7 +299,7 @@ SMOKE_NOTE = "smoke test (--quick): a few iterations on tiny images; its numbers
 
 def cli_reproduce(argv=None) -> int:
     "Reproduce Table 3 (front end, + Basic, + Large; CRF-free and + CRF) on the synthetic multi-scale set."
-    from dilated_repro.cli import parser
+    from dilated_repro.commands import parser
     a = parser("reproduce").parse_args(argv)
     if a.seeds < 1: raise DilatedReproError(f"--seeds must be >= 1, got {a.seeds}")
     if a.seed is not None and a.seed < 0: raise DilatedReproError(f"--seed must be >= 0, got {a.seed}")

@@ -22,7 +22,7 @@ import dilated_repro.models as models
 from .models import bilinear_upsample, read_checkpoint, model_checksum
 from .context import ContextModule
 from .metrics import ConfusionMatrix
-from .fast import phase_dilated_
+from .dilation import phase_dilated_
 from .recipes import (SEED_ORDER, SEED_CROP, RECIPES, Stage, stage_lr, Recipe, param_groups, make_optimizer, set_lr,
                                    upsample_corner, seg_loss, to_network, Sampler, shard, ImageBatches, TensorBatches,
                                    RandomBatches, loss_windows, SEED_FLIP,
@@ -322,7 +322,7 @@ def _overridden(r:Recipe, a) -> Recipe:
 
 def cli_train(argv=None) -> int:
     "`dilated-repro train`: one training stage of a recipe."
-    from dilated_repro.cli import parser
+    from dilated_repro.commands import parser
     a = parser("train").parse_args(argv)
     r = _overridden(get_recipe(a.recipe), a)
     if a.steps is not None and a.steps < 1: raise DilatedReproError(f"--steps must be >= 1, got {a.steps}")
