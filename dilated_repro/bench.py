@@ -18,6 +18,8 @@ from .models import build, MODELS
 from .fast import (frontend_flops, context_flops, model_flops, time_interleaved, cpu_info, bf16_native,
                                 prepare_for_inference, inference_memory, auto_layout)
 from .dilation import phase_dilated_
+from .prediction import predict, predict_memory, predict_network, tile_steps
+from .recipes import Stage, make_optimizer, seg_loss
 
 # %% auto #0
 __all__ = ['ort_available', 'ort_runner', 'OrtNet', 'bench_forward', 'other_layout', 'TimedModel', 'bench_predict', 'train_flops',
@@ -154,8 +156,6 @@ def bench_predict(
     ort: bool = False,  # add onnxruntime running the same network on the same tiles (when installed)
 ) -> dict:
     "Whole `predict` on a random image, eager vs ours (vs ORT): total s, network s, overhead share, network GFLOP/s."
-    from dilated_repro.prediction import predict, predict_network, tile_steps
-
     tile = tuple(tile or model.spec.tile)
     img = np.random.default_rng(0).integers(0, 256, (*hw, 3), dtype=np.uint8)
     n_tiles = math.prod(-(-s // o) for s, o in zip(hw, tile_steps(tile)))
@@ -217,8 +217,6 @@ def train_step_fn(
     phases: bool = False,  # fc6 (large dilated kernels) by `phase_conv2d`: same result, fast backward on CPU
 ) -> Callable:
     "A callable doing one SGD step (the recipes' optimiser and loss) on a copy of `model`."
-    from dilated_repro.recipes import Stage, make_optimizer, seg_loss
-
     m = copy.deepcopy(model).train()
     if phases:
         phase_dilated_(m)
@@ -290,8 +288,6 @@ def _probe(cfg: dict):
     net = prepare_for_inference(m) if cfg["ours"] else m
     with torch.inference_mode():
         if cfg["what"] == "predict":
-            from dilated_repro.prediction import predict
-
             img = np.random.default_rng(0).integers(0, 256, (*cfg["image"], 3), dtype=np.uint8)
             predict(net, img, tile=tuple(cfg["tile"]), engine="auto" if cfg["ours"] else "plain")
         else:
@@ -299,6 +295,7 @@ def _probe(cfg: dict):
     print(json.dumps({"model_mb": before, "peak_mb": peak_rss_mb()}))
 
 
+# %% ../nbs/appendix/03_bench.ipynb #36e702c6
 def measure_memory(
     what: str = "frontend",  # "frontend" (one forward on a tile) or "predict" (tiled prediction of an image)
     model: str = "dilation8_pascal_voc",
@@ -328,8 +325,6 @@ def measure_memory(
     mem = inference_memory(m.front_end if what == "frontend" else m, *tile)
     out["analytic_network_mb"] = mem["total"] / 2**20
     if what == "predict":
-        from dilated_repro.prediction import predict_memory
-
         out["analytic_predict_buffers_mb"] = (
             sum(predict_memory(*image, m.spec.C, tuple(tile), zoom=m.spec.zoom).values()) / 2**20
         )

@@ -4,16 +4,19 @@
 
 # %% ../nbs/appendix/05_bench_suite.ipynb #6722fa64
 from __future__ import annotations
-import json, os, platform, time
+import json, os, platform, tempfile, time
 from pathlib import Path
 import torch
 from torch import nn
 import torch.nn.functional as F
 from .core import DilatedReproError, set_seed, atomic_path, writable_dir, writing
 from .core import progress as _bar  # `progress` is run_bench's flag
-from .frontend import FrontEnd
+from .frontend import FrontEnd, MARGIN, to_input
 from .context import ContextModule
 from .models import build
+from .synthetic import make_synthetic_voc
+from .data import VOCSegmentation
+from .commands import parser
 from .fast import cpu_info, bf16_native, prepare_for_inference, reuse_freed_memory
 from .fast_measure import bf16_cost
 from .precision import BF16_CHANGED_BOUND  # bf16's label bound: one definition, in 08b_precision
@@ -93,11 +96,6 @@ BENCH_CONFIGS = {
 # %% ../nbs/appendix/05_bench_suite.ipynb #1e49384e
 def _bf16_part(cfg: dict, ort: bool) -> dict:
     "bf16: its accuracy cost on synthetic images (always), its speed where bf16 is native."
-    import tempfile
-    from dilated_repro.synthetic import make_synthetic_voc
-    from dilated_repro.data import VOCSegmentation
-    from dilated_repro.frontend import to_input, MARGIN
-
     n, side = cfg["bf16_images"]
     with tempfile.TemporaryDirectory() as d:
         ds = VOCSegmentation(make_synthetic_voc(d, 1, n, size=side, progress=False), "val")
@@ -126,7 +124,80 @@ def _bf16_part(cfg: dict, ort: bool) -> dict:
         )
     return out
 
-# %% ../nbs/appendix/05_bench_suite.ipynb #b1adcfec
+# %% ../nbs/appendix/05_bench_suite.ipynb #dcccb934
+def _frontend_part(cfg: dict, ort: bool) -> dict:
+    "The front end's forward pass at each tile (and thread count), eager vs ours (vs ORT), both layouts."
+    W, C, R, WU = cfg["width"], cfg["C"], cfg["repeats"], cfg["warmup"]
+    out, t0 = {}, torch.get_num_threads()
+    for th in cfg["frontend_threads"]:
+        torch.set_num_threads(th or t0)
+        for h, w in cfg["tiles"]:
+            key = f"{h}x{w}" + (f", {th} thread{'s' if th > 1 else ''}" if th else "")
+            fe, x = FrontEnd(C, width=W), torch.randn(1, 3, h, w)
+            alt = other_layout(fe, x)
+            out[key] = bench_forward(fe, x, ort=ort, repeats=R, warmup=WU, extra=alt)
+    torch.set_num_threads(t0)
+    return out
+
+
+def _context_part(cfg: dict, ort: bool) -> dict:
+    "The Basic and Large context modules' forward pass at the configured batch and map size."
+    n, s, c = cfg["ctx_batch"], cfg["ctx_map"], cfg["ctx_C"]
+    R, WU, out = cfg["repeats"], cfg["warmup"], {}
+    for k in ("basic", "large"):
+        ctx, xc = ContextModule(c, k, padding="buffer"), torch.randn(n, c, s, s).relu()
+        out[f"{k} (C={c}, batch {n}, {s}x{s})"] = bench_forward(
+            ctx, xc, ort=ort, repeats=R, warmup=WU, extra=other_layout(ctx, xc)
+        )
+    return out
+
+
+def _scaling_part(cfg: dict, ort: bool) -> dict:
+    "Seconds against input size: the front end over tile sizes, the Basic context over map sizes."
+    W, C, R, WU = cfg["width"], cfg["C"], cfg["repeats"], cfg["warmup"]
+    return {
+        f"front end, width {W:g}": bench_scaling(FrontEnd(C, width=W), cfg["scaling_tiles"], repeats=1, warmup=WU),
+        f"Basic context, C = {cfg['ctx_C']}": bench_scaling(
+            ContextModule(cfg["ctx_C"], "basic"), cfg["scaling_maps"], repeats=max(1, R - 1), warmup=WU
+        ),
+    }
+
+
+# %% ../nbs/appendix/05_bench_suite.ipynb #2c832ebc
+def _predict_part(cfg: dict, ort: bool) -> dict:
+    "Tiled prediction of one image by the configured model."
+    m = build(cfg["predict_model"], width=cfg["width"])
+    rp = max(1, cfg["repeats"] - 1)
+    return bench_predict(m, cfg["predict_image"], cfg["predict_tile"], repeats=rp, warmup=cfg["warmup"], ort=ort)
+
+
+def _train_part(cfg: dict, ort: bool) -> dict:
+    "A training step of each stage (`_train_stages`); ORT has no training rows."
+    return bench_train(_train_stages(cfg), repeats=max(1, cfg["repeats"] - 1), warmup=cfg["warmup"])
+
+
+def _train_stages(cfg: dict) -> dict:
+    "The training part's stages: front end, Basic and Large context, joint; name -> (model, input batch)."
+    C, W, c, k, s = cfg["C"], cfg["width"], cfg["train_crop"], cfg["train_batch"], cfg["ctx_map"]
+    cc, cb = cfg["ctx_C"], cfg["ctx_train_batch"]
+    stages = {f"front end ({k}x{c}x{c})": (FrontEnd(C, width=W), torch.randn(k, 3, c, c))}
+    for kind in ("basic", "large"):
+        name = f"context {kind.capitalize()} (C={cc}, batch {cb}, {s}x{s})"
+        stages[name] = (ContextModule(cc, kind, padding="buffer"), torch.randn(cb, cc, s, s).relu())
+    stages[f"joint {cfg['joint_model']} ({k}x{c}x{c})"] = (build(cfg["joint_model"], width=W), torch.randn(k, 3, c, c))
+    return stages
+
+
+def _memory_part(cfg: dict, ort: bool) -> list:
+    "Peak memory of each configured inference, each in a fresh process."
+    W = cfg["width"]
+    return [
+        measure_memory(what, cfg["predict_model"], W, t, cfg["predict_image"], o, torch.get_num_threads())
+        for what, t, o in cfg["memory"]
+    ]
+
+
+# %% ../nbs/appendix/05_bench_suite.ipynb #fe7863bc
 def run_bench(
     quick: bool = False,  # the CI configuration (seconds) instead of the full one
     ort: bool = True,  # include onnxruntime rows (when installed)
@@ -149,7 +220,10 @@ def run_bench(
         torch.set_num_threads(threads0)
 
 
+# %% ../nbs/appendix/05_bench_suite.ipynb #65521ec6
 PARTS = ("limits", "frontend", "context", "predict", "train", "memory", "bf16", "scaling")  # in the order they run
+_PART_RUNS = {"frontend": _frontend_part, "context": _context_part, "predict": _predict_part, "train": _train_part,
+              "memory": _memory_part, "bf16": _bf16_part, "scaling": _scaling_part}  # part -> (cfg, ort) -> result
 
 
 def _run_bench(cfg, quick, ort, json_path, progress, parts, strict, reused=False):
@@ -167,7 +241,6 @@ def _run_bench(cfg, quick, ort, json_path, progress, parts, strict, reused=False
             "reuse_freed_memory": reused,
         },
     }
-    W, C, R, WU = cfg["width"], cfg["C"], cfg["repeats"], cfg["warmup"]
     pbar, res["part_seconds"], lim, roof = _bar(parts, enabled=progress, desc="bench"), {}, None, {}
     for part in pbar:
         pbar.set_postfix_str(part)
@@ -177,46 +250,8 @@ def _run_bench(cfg, quick, ort, json_path, progress, parts, strict, reused=False
             for dt in ("fp32", "bf16") if lim.bf16 else ("fp32",):
                 roof[dt] = roofline(dt, repeats=cfg["roofline_repeats"], scale=cfg["roofline_scale"])
             res["limits"] = _limits_dict(lim, roof)
-        if part == "frontend":
-            res["frontend"], t0 = {}, torch.get_num_threads()
-            for th in cfg["frontend_threads"]:
-                torch.set_num_threads(th or t0)
-                for h, w in cfg["tiles"]:
-                    key = f"{h}x{w}" + (f", {th} thread{'s' if th > 1 else ''}" if th else "")
-                    fe, x = FrontEnd(C, width=W), torch.randn(1, 3, h, w)
-                    alt = other_layout(fe, x)
-                    res["frontend"][key] = bench_forward(fe, x, ort=ort, repeats=R, warmup=WU, extra=alt)
-            torch.set_num_threads(t0)
-        if part == "context":
-            n, s, c = cfg["ctx_batch"], cfg["ctx_map"], cfg["ctx_C"]
-            res["context"] = {}
-            for k in ("basic", "large"):
-                ctx, xc = ContextModule(c, k, padding="buffer"), torch.randn(n, c, s, s).relu()
-                res["context"][f"{k} (C={c}, batch {n}, {s}x{s})"] = bench_forward(
-                    ctx, xc, ort=ort, repeats=R, warmup=WU, extra=other_layout(ctx, xc)
-                )
-        if part == "predict":
-            m = build(cfg["predict_model"], width=W)
-            rp = max(1, R - 1)
-            res["predict"] = bench_predict(m, cfg["predict_image"], cfg["predict_tile"], repeats=rp, warmup=WU, ort=ort)
-        if part == "train":
-            res["train"] = bench_train(_train_stages(cfg), repeats=max(1, R - 1), warmup=WU)
-        if part == "memory":
-            res["memory"] = [
-                measure_memory(what, cfg["predict_model"], W, t, cfg["predict_image"], o, torch.get_num_threads())
-                for what, t, o in cfg["memory"]
-            ]
-        if part == "bf16":
-            res["bf16"] = _bf16_part(cfg, ort)
-        if part == "scaling":
-            res["scaling"] = {
-                f"front end, width {W:g}": bench_scaling(
-                    FrontEnd(C, width=W), cfg["scaling_tiles"], repeats=1, warmup=WU
-                ),
-                f"Basic context, C = {cfg['ctx_C']}": bench_scaling(
-                    ContextModule(cfg["ctx_C"], "basic"), cfg["scaling_maps"], repeats=max(1, R - 1), warmup=WU
-                ),
-            }
+        else:
+            res[part] = _PART_RUNS[part](cfg, ort)
         res["part_seconds"][part] = time.perf_counter() - t_part
         if json_path is not None:
             _write_json(res, json_path)  # what is done so far survives a crash later on
@@ -227,18 +262,6 @@ def _run_bench(cfg, quick, ort, json_path, progress, parts, strict, reused=False
     if json_path is not None:
         _write_json(res, json_path)
     return res
-
-
-def _train_stages(cfg: dict) -> dict:
-    "The training part's stages: front end, Basic and Large context, joint; name -> (model, input batch)."
-    C, W, c, k, s = cfg["C"], cfg["width"], cfg["train_crop"], cfg["train_batch"], cfg["ctx_map"]
-    cc, cb = cfg["ctx_C"], cfg["ctx_train_batch"]
-    stages = {f"front end ({k}x{c}x{c})": (FrontEnd(C, width=W), torch.randn(k, 3, c, c))}
-    for kind in ("basic", "large"):
-        name = f"context {kind.capitalize()} (C={cc}, batch {cb}, {s}x{s})"
-        stages[name] = (ContextModule(cc, kind, padding="buffer"), torch.randn(cb, cc, s, s).relu())
-    stages[f"joint {cfg['joint_model']} ({k}x{c}x{c})"] = (build(cfg["joint_model"], width=W), torch.randn(k, 3, c, c))
-    return stages
 
 
 def _write_json(res, path):
@@ -253,6 +276,7 @@ def _ort_version():
         return onnxruntime.__version__
     except ImportError:
         return None
+
 
 # %% ../nbs/appendix/05_bench_suite.ipynb #b3nchjdg
 def _limits_dict(lim: Limit, roof: dict) -> dict:
@@ -343,7 +367,7 @@ def goals(res: dict) -> list:
         out.append(dict(goal=name, on=", ".join(on), measured=v, target=f"{op} {target}", met=met, miss_factor=miss))
     return out
 
-# %% ../nbs/appendix/05_bench_suite.ipynb #7dae334c
+# %% ../nbs/appendix/05_bench_suite.ipynb #312f1f5e
 def _f(v, fmt="{:.3g}"):
     return "–" if v is None else fmt.format(v)
 
@@ -362,29 +386,36 @@ def _goal_name(g: dict) -> str:
     return f"{g['goal']} [{g['on']}]" if g.get("on") else g["goal"]
 
 
-def bench_table(res: dict) -> str:
-    "The benchmark result as Markdown tables."
-    m, L = res["machine"], []
-    cpu = res.get("limits", {}).get("cpu", {})
-    L.append(
+def _machine_lines(res: dict) -> list:
+    "The machine line (CPU, threads, versions, load, config), and the yardstick error if the run recorded one."
+    m, cpu = res["machine"], res.get("limits", {}).get("cpu", {})
+    L = [
         f"**Machine**: {cpu.get('model', m.get('capability'))}, ISA {cpu.get('isa', '–')} "
         f"(native bf16: {cpu.get('bf16', m['mkldnn_bf16'])}, AMX: {cpu.get('amx', '–')}), {m['cpus']} CPUs, "
         f"{m['threads']} threads, torch {m['torch']}, onnxruntime {m['onnxruntime']}; "
         f"load average {m['load_start'][0]:.1f} at start, {m.get('load_end', [float('nan')])[0]:.1f} at end; "
         f"freed memory reused (`reuse_freed_memory`): {'yes' if m.get('reuse_freed_memory') else 'no'}. "
         f"Config: {res['config']}.\n"
-    )
+    ]
     if "yardstick_error" in res:
         L += [f"**Yardstick wrong, no shares computed**: {res['yardstick_error']}", ""]
-    if "limits" in res:
-        lm = res["limits"]
-        L += ["| physical limit (FMA loop) / roofline kernel | GFLOP/s | share of the limit |", "|---|---|---|"]
-        L += [f"| FMA loop {k} | {v:.1f} | – |" for k, v in lm["loops"].items()]
-        L += [f"| limit {dt}: unknown ({lm['why'][dt]}) | – | – |" for dt in ("fp32", "bf16") if lm[dt] is None]
-        for dt, rates in lm["roofline"].items():
-            lim = lm[dt]
-            L += [f"| {dt} {k} | {v:.1f} | {_f(share(v, lim), '{:.2f}')} |" for k, v in rates.items()]  # never above 1
-        L.append("")
+    return L
+
+
+def _limits_lines(lm: dict) -> list:
+    "The FMA loops and the roofline kernels, with each kernel's share of the limit."
+    L = ["| physical limit (FMA loop) / roofline kernel | GFLOP/s | share of the limit |", "|---|---|---|"]
+    L += [f"| FMA loop {k} | {v:.1f} | – |" for k, v in lm["loops"].items()]
+    L += [f"| limit {dt}: unknown ({lm['why'][dt]}) | – | – |" for dt in ("fp32", "bf16") if lm[dt] is None]
+    for dt, rates in lm["roofline"].items():
+        lim = lm[dt]
+        L += [f"| {dt} {k} | {v:.1f} | {_f(share(v, lim), '{:.2f}')} |" for k, v in rates.items()]  # never above 1
+    return L + [""]
+
+
+# %% ../nbs/appendix/05_bench_suite.ipynb #fd91e401
+def _timed_lines(res: dict) -> list:
+    "One line per timed variant of the forward, training and bf16 parts (empty when none ran)."
     rows = []
     for part in ("frontend", "context"):
         for key, b in res.get(part, {}).items():
@@ -394,56 +425,85 @@ def bench_table(res: dict) -> str:
     if "bf16" in res and "frontend" in res["bf16"]:
         b16 = res["bf16"]["frontend"]["rows"]
         rows += [("front end bf16 (bf16 rows: of the bf16 limit)", k, r) for k, r in b16.items()]
-    if rows:
-        L += ["| what | variant | s | GFLOP/s | share of limit | of roofline | time / ORT |", "|---" * 7 + "|"]
-        L += [
-            f"| {w} | {k} | {r['s']:.3f} | {r['gflops']:.1f} | {_f(r.get('of_limit'), '{:.2f}')} | "
-            f"{_f(r.get('of_roofline'), '{:.2f}')} | {_f(r.get('vs_ort'), '{:.2f}')} |"
-            for w, k, r in rows
-        ]
-        L.append("")
+    if not rows:
+        return []
+    L = ["| what | variant | s | GFLOP/s | share of limit | of roofline | time / ORT |", "|---" * 7 + "|"]
+    L += [
+        f"| {w} | {k} | {r['s']:.3f} | {r['gflops']:.1f} | {_f(r.get('of_limit'), '{:.2f}')} | "
+        f"{_f(r.get('of_roofline'), '{:.2f}')} | {_f(r.get('vs_ort'), '{:.2f}')} |"
+        for w, k, r in rows
+    ]
+    return L + [""]
+
+
+def _predict_lines(p: dict) -> list:
+    "The tiled prediction table: total and network seconds, overhead, rate, share, time against ORT."
+    L = [
+        f"Tiled prediction of a {p['image'][0]}x{p['image'][1]} image, tile {p['tile'][0]}x{p['tile'][1]} "
+        f"({p['tiles']} tiles):",
+        "",
+        "| model | total s | network s | overhead / network | network GFLOP/s | share of limit | total / ORT |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    L += [
+        f"| {k} | {r['total_s']:.3f} | {r['s']:.3f} | {r['overhead']:.3f} | {r['gflops']:.1f} | "
+        f"{_f(r.get('of_limit'), '{:.2f}')} | {_f(r.get('vs_ort'), '{:.2f}')} |"
+        for k, r in p["rows"].items()
+    ]
+    return L + [""]
+
+
+def _memory_lines(memory: list) -> list:
+    "The peak memory table, beside the analytic bounds."
+    L = [
+        "| memory | tile | image | model MB | peak MB | analytic network MB | analytic predict buffers MB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    L += [
+        f"| {r['what']} ({'ours' if r['ours'] else 'eager'}) | {r['tile'][0]}x{r['tile'][1]} | {_image(r)} | "
+        f"{r['model_mb']:.0f} | {r['peak_mb']:.0f} | {r['analytic_network_mb']:.0f} | "
+        f"{_f(r.get('analytic_predict_buffers_mb'), '{:.0f}')} |"
+        for r in memory
+    ]
+    return L + [""]
+
+
+# %% ../nbs/appendix/05_bench_suite.ipynb #cba4a1b2
+def _bf16_lines(b: dict) -> list:
+    "bf16's accuracy cost in one sentence (and why its speed was skipped, where it was)."
+    c = b["cost"]
+    return [
+        f"bf16 accuracy cost ({b['cost_model']}): max relative score error {c['max_rel_error']:.2e}, "
+        f"changed labels {c['changed_labels']} of {c['cells']} cells ({100 * c['changed_fraction']:.2f}%)"
+        + ("." if b["native"] else "; bf16 speed skipped: this CPU has no native bf16 kernels."),
+        "",
+    ]
+
+
+def _scaling_lines(scaling: dict) -> list:
+    "The scaling table: sizes, seconds and the fitted exponent."
+    L = ["| scaling | sizes | seconds | fitted exponent vs output cells |", "|---|---|---|---|"]
+    L += [
+        f"| {k} | {r['sizes']} | {[round(s, 3) for s in r['seconds']]} | {r['exponent']:.2f} |"
+        for k, r in scaling.items()
+    ]
+    return L + [""]
+
+
+def bench_table(res: dict) -> str:
+    "The benchmark result as Markdown tables."
+    L = _machine_lines(res)
+    if "limits" in res:
+        L += _limits_lines(res["limits"])
+    L += _timed_lines(res)
     if "predict" in res:
-        p = res["predict"]
-        L += [
-            f"Tiled prediction of a {p['image'][0]}x{p['image'][1]} image, tile {p['tile'][0]}x{p['tile'][1]} "
-            f"({p['tiles']} tiles):",
-            "",
-            "| model | total s | network s | overhead / network | network GFLOP/s | share of limit | total / ORT |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        L += [
-            f"| {k} | {r['total_s']:.3f} | {r['s']:.3f} | {r['overhead']:.3f} | {r['gflops']:.1f} | "
-            f"{_f(r.get('of_limit'), '{:.2f}')} | {_f(r.get('vs_ort'), '{:.2f}')} |"
-            for k, r in p["rows"].items()
-        ]
-        L.append("")
+        L += _predict_lines(res["predict"])
     if "memory" in res:
-        L += [
-            "| memory | tile | image | model MB | peak MB | analytic network MB | analytic predict buffers MB |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        L += [
-            f"| {r['what']} ({'ours' if r['ours'] else 'eager'}) | {r['tile'][0]}x{r['tile'][1]} | {_image(r)} | "
-            f"{r['model_mb']:.0f} | {r['peak_mb']:.0f} | {r['analytic_network_mb']:.0f} | "
-            f"{_f(r.get('analytic_predict_buffers_mb'), '{:.0f}')} |"
-            for r in res["memory"]
-        ]
-        L.append("")
+        L += _memory_lines(res["memory"])
     if "bf16" in res:
-        c = res["bf16"]["cost"]
-        L += [
-            f"bf16 accuracy cost ({res['bf16']['cost_model']}): max relative score error {c['max_rel_error']:.2e}, "
-            f"changed labels {c['changed_labels']} of {c['cells']} cells ({100 * c['changed_fraction']:.2f}%)"
-            + ("." if res["bf16"]["native"] else "; bf16 speed skipped: this CPU has no native bf16 kernels."),
-            "",
-        ]
+        L += _bf16_lines(res["bf16"])
     if "scaling" in res:
-        L += ["| scaling | sizes | seconds | fitted exponent vs output cells |", "|---|---|---|---|"]
-        L += [
-            f"| {k} | {r['sizes']} | {[round(s, 3) for s in r['seconds']]} | {r['exponent']:.2f} |"
-            for k, r in res["scaling"].items()
-        ]
-        L.append("")
+        L += _scaling_lines(res["scaling"])
     if res.get("part_seconds"):
         L += ["Seconds per part: " + ", ".join(f"{k} {v:.0f}" for k, v in res["part_seconds"].items()) + ".", ""]
     L += ["| goal | measured | target | met | misses by (factor) |", "|---|---|---|---|---|"]
@@ -453,11 +513,10 @@ def bench_table(res: dict) -> str:
     ]
     return "\n".join(L)
 
+
 # %% ../nbs/appendix/05_bench_suite.ipynb #8a7248e4
 def cli_bench(argv=None) -> int:
     "Run the benchmark suite; print its tables (and write JSON)."
-    from dilated_repro.commands import parser
-
     a = parser("bench").parse_args(argv)
     if a.threads is not None and a.threads < 1:
         raise DilatedReproError(f"--threads must be >= 1, got {a.threads}")

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from .core import DilatedReproError, atomic_path
 from .frontend import FrontEnd, FRONTEND_LAYERS
+from .models import caffe_layers
 
 # %% auto #0
 __all__ = ['V1_TYPES', 'CAFFE_MAX_AXES', 'caffe_messages', 'write_caffemodel', 'caffemodel_layers', 'read_caffemodel',
@@ -239,7 +240,6 @@ def read_caffemodel(path, # .caffemodel file
 def model_caffe_layers(model:nn.Module) -> dict:
     "Caffe layer name -> module: a `FrontEnd` by its layer names, a built model by `dilated_repro.models.caffe_layers`."
     if isinstance(model, FrontEnd): return {n: getattr(model, n) for n, kind, *_ in FRONTEND_LAYERS if kind == "conv"}
-    from dilated_repro.models import caffe_layers
     return caffe_layers(model)
 
 def _fit(a:np.ndarray, shape:tuple, where:str) -> np.ndarray:

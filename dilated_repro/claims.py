@@ -13,6 +13,7 @@ import dilated_repro
 from .core import DilatedReproError, atomic_path
 from .context import ContextModule, table1
 from .paper_tables import headline
+from .questions_stats import LEARNED, foreground_iou, paired, verdict
 
 # %% auto #0
 __all__ = ['RESULTS_ENV', 'EXACT', 'SYNTHETIC', 'REAL', 'HOLDS', 'SYN_HOLDS', 'NOT_SHOWN', 'CONTRA', 'REAL_TOLERANCE', 'CLAIMS',
@@ -134,8 +135,17 @@ def _j_real_order(crf:bool):
         return ours, "holds on real data" if got[0] < got[1] < got[2] else "does not hold"
     return judge
 
+def _j_real(targets:dict, tol:float=REAL_TOLERANCE):
+    "A real-data claim: `targets` {key or None: the paper's %}; holds when ours >= target − tol for every key."
+    def judge(res):
+        got = {k: (res["ours"] if k is None else res["ours"][k]) for k in targets}
+        ours = ", ".join(f"{'' if k is None else k + ' '}{v:.1f}" for k, v in got.items())
+        ok = all(got[k] >= t - tol for k, t in targets.items())
+        return ours, "holds on real data" if ok else "below the paper on real data"
+    return judge
+
+# %% ../nbs/08_claims.ipynb #a1f6adeb
 def _j_init(res):
-    from dilated_repro.questions_stats import paired, verdict
     G, opt = res["gain_over_front_end"], "adam"
     ident = f"identity (Eq. 4) / {opt}"
     rand = [a for a in G if a.endswith(f"/ {opt}") and not a.startswith("identity")]
@@ -160,32 +170,25 @@ def _j_joint(res):
     return ours, CONTRA if res["verdict"] == "joint higher" else SYN_HOLDS
 
 def _j_surgery(res):
-    from dilated_repro.questions_stats import verdict, foreground_iou, LEARNED
     ref, P = res["reference"], res["paired"]["miou"]
     ours = "; ".join(f"{k} − {ref} {_pmd(d)}" for k, d in P.items()) + f" ({len(res['settings']['seeds'])} seeds)"
     if foreground_iou(res, ref) < LEARNED:
         return ours, NOT_SHOWN + " (the front ends did not learn to segment)"
     return ours, _steps_status([verdict(d) for d in P.values()], want="lower")
 
-def _j_real(targets:dict, tol:float=REAL_TOLERANCE):
-    "A real-data claim: `targets` {key or None: the paper's %}; holds when ours >= target − tol for every key."
-    def judge(res):
-        got = {k: (res["ours"] if k is None else res["ours"][k]) for k in targets}
-        ours = ", ".join(f"{'' if k is None else k + ' '}{v:.1f}" for k, v in got.items())
-        ok = all(got[k] >= t - tol for k, t in targets.items())
-        return ours, "holds on real data" if ok else "below the paper on real data"
-    return judge
 
 # %% ../nbs/08_claims.ipynb #2da864ca
-def _claims() -> tuple:
-    h = headline()
+_VOC = "VOC-2012 train + SBD, ImageNet VGG-16 weights and a GPU (60K iterations)"
+_SERVER = "the VOC evaluation server (test labels are not public)"
+_RNN = "a CRF-RNN implementation (not in this library)"
+_RELEASED = "cannot be fetched here"
+
+def _chain(d:dict, ks) -> str:
+    return " → ".join(f"{d[k]:.1f}" for k in ks)
+
+def _paper_claims(h:dict) -> tuple:
+    "Claims 1-11: the structure (Eq. 3, the Basic module) and the VOC numbers of Tables 2-4."
     v, t = h["val"], h["test"]
-    chain = lambda d, ks: " → ".join(f"{d[k]:.1f}" for k in ks)
-    basic_step = v["Front + Basic"] - v["Front end"]
-    voc = "VOC-2012 train + SBD, ImageNet VGG-16 weights and a GPU (60K iterations)"
-    server = "the VOC evaluation server (test labels are not public)"
-    rnn = "a CRF-RNN implementation (not in this library)"
-    released = "cannot be fetched here"
     S = "18_claims § Claims 1 and 2"
     return (
         Claim(1, "Eq. 3: dilations 1, 2, 4 give receptive fields (2^{i+2} − 1)²",
@@ -195,34 +198,42 @@ def _claims() -> tuple:
         Claim(3, "VOC-only front end on VOC-2012 test",
               f"{h['voc_front_end_test']:.1f} (" + ", ".join(f"{k} {x:.1f}" for k, x in h["voc_baselines_test"].items())
               + ")", REAL, "real_voc_frontend_test", _j_real({None: h["voc_front_end_test"]}),
-              "17_paper_tables § Table 2", f"{voc}, and {server}"),
+              "17_paper_tables § Table 2", f"{_VOC}, and {_SERVER}"),
         Claim(4, "the front end beats DeepLab+CRF without a CRF (test)",
               f"{h['voc_front_end_test']:.1f} vs {h['deeplab_crf_test']:.1f}", REAL, "real_voc_frontend_test",
-              _j_real({None: h["deeplab_crf_test"]}, tol=0.0), "17_paper_tables § Table 2", f"{voc}, and {server}"),
+              _j_real({None: h["deeplab_crf_test"]}, tol=0.0), "17_paper_tables § Table 2", f"{_VOC}, and {_SERVER}"),
         Claim(5, "COCO + VOC front end", f"{h['coco_front_end_val']:.1f} val, {h['coco_front_end_test']:.1f} test",
               REAL, "real_voc_coco_frontend",
               _j_real({"val": h["coco_front_end_val"], "test": h["coco_front_end_test"]}),
-              "17_paper_tables § Table 4", f"COCO + VOC-2012, a GPU (190K iterations) and {server}"),
+              "17_paper_tables § Table 4", f"COCO + VOC-2012, a GPU (190K iterations) and {_SERVER}"),
         Claim(6, "Basic lifts VOC val; Large lifts it more",
-              chain(v, ("Front end", "Front + Basic", "Front + Large")), SYNTHETIC, "reproduction_order",
+              _chain(v, ("Front end", "Front + Basic", "Front + Large")), SYNTHETIC, "reproduction_order",
               _j_order(False), "11_reproduce § The full run; 18a_claims_cpu (cell order-show)",
               real="real_voc_val_order", real_judge=_j_real_order(False)),
         Claim(7, "the same order with the dense CRF",
-              chain(v, ("Front end + CRF", "Front + Basic + CRF", "Front + Large + CRF")), SYNTHETIC,
+              _chain(v, ("Front end + CRF", "Front + Basic + CRF", "Front + Large + CRF")), SYNTHETIC,
               "reproduction_order", _j_order(True), "11_reproduce § The full run; 18a_claims_cpu (cell order-show)",
               real="real_voc_val_order", real_judge=_j_real_order(True)),
         Claim(8, "the same order with CRF-RNN",
-              chain(v, ("Front end + RNN", "Front + Basic + RNN", "Front + Large + RNN")), REAL, "real_voc_val_crfrnn",
+              _chain(v, ("Front end + RNN", "Front + Basic + RNN", "Front + Large + RNN")), REAL, "real_voc_val_crfrnn",
               _j_real({"Front + Large + RNN": v["Front + Large + RNN"]}),
-              "17_paper_tables (Table 3)", f"{rnn}, VOC-2012 + COCO and a GPU"),
+              "17_paper_tables (Table 3)", f"{_RNN}, VOC-2012 + COCO and a GPU"),
         Claim(9, "Large context on VOC test beats DeepLab++ without a CRF",
               f"{t['Context']:.1f} vs {t['DeepLab++']:.1f}", REAL, "real_voc_test_context",
-              _j_real({None: t["Context"]}), "17_paper_tables § Table 4", f"COCO + VOC-2012, a GPU and {server}"),
+              _j_real({None: t["Context"]}), "17_paper_tables § Table 4", f"COCO + VOC-2012, a GPU and {_SERVER}"),
         Claim(10, "context + dense CRF equals CRF-RNN on test", f"{t['Context + CRF']:.1f} vs {t['CRF-RNN']:.1f}", REAL,
               "real_voc_test_crf", _j_real({None: t["Context + CRF"]}), "17_paper_tables § Table 4",
-              f"COCO + VOC-2012, a GPU, pydensecrf and {server}"),
+              f"COCO + VOC-2012, a GPU, pydensecrf and {_SERVER}"),
         Claim(11, "context + CRF-RNN on test", f"{t['Context + CRF-RNN']:.1f}", REAL, "real_voc_test_crfrnn",
-              _j_real({None: t["Context + CRF-RNN"]}), "17_paper_tables § Table 4", f"{rnn}, a GPU and {server}"),
+              _j_real({None: t["Context + CRF-RNN"]}), "17_paper_tables § Table 4", f"{_RNN}, a GPU and {_SERVER}"),
+    )
+
+# %% ../nbs/08_claims.ipynb #397b8f73
+def _later_claims(h:dict) -> tuple:
+    "Claims 12-19: initialization, padding, joint fine-tuning, the urban datasets, front-end surgery, released model."
+    v, t = h["val"], h["test"]
+    basic_step = v["Front + Basic"] - v["Front end"]
+    return (
         Claim(12, "random init of the context module gives no gain; identity init does",
               f"no number; compare Basic's {basic_step:+.1f}", SYNTHETIC, "questions_init", _j_init,
               "15c_init § 3. Initialization"),
@@ -232,23 +243,27 @@ def _claims() -> tuple:
               _j_joint, "18a_claims_cpu § Claim 14 (cells joint-run, joint-show)"),
         Claim(15, "Dilation8 on CamVid test", f"{h['camvid']:.1f} (DeepLab-LFOV {h['camvid_deeplab']:.1f})", REAL,
               "real_camvid", _j_real({None: h["camvid"]}), "17_paper_tables § Table 5",
-              f"CamVid (367/100/233, 11 classes) and a GPU, or dilation8_camvid.caffemodel ({released})"),
+              f"CamVid (367/100/233, 11 classes) and a GPU, or dilation8_camvid.caffemodel ({_RELEASED})"),
         Claim(16, "Dilation7 on KITTI test", f"{h['kitti']:.1f} (DeepLab-LFOV {h['kitti_deeplab']:.1f}, Ros et al. "
               f"{h['kitti_ros']:.1f})", REAL, "real_kitti", _j_real({None: h["kitti"]}), "17_paper_tables § Table 6",
-              f"KITTI (Ros et al. split, 100/46) and a GPU, or dilation7_kitti.caffemodel ({released})"),
+              f"KITTI (Ros et al. split, 100/46) and a GPU, or dilation7_kitti.caffemodel ({_RELEASED})"),
         Claim(17, "Dilation10 on Cityscapes", f"class {h['cityscapes_class']['val']:.1f} val / "
               f"{h['cityscapes_class']['test']:.1f} test; category {h['cityscapes_category']['val']:.1f} / "
               f"{h['cityscapes_category']['test']:.1f}", REAL, "real_cityscapes",
               _j_real({"val": h["cityscapes_class"]["val"]}), "17_paper_tables § Tables 7, 8",
-              f"Cityscapes (2975/500) and a GPU, or dilation10_cityscapes.caffemodel ({released}); test: the server"),
+              f"Cityscapes (2975/500) and a GPU, or dilation10_cityscapes.caffemodel ({_RELEASED}); test: the server"),
         Claim(18, "removing pool4/pool5 beats keeping them (FCN) or striding 1 (DeepLab)",
               f"Table 2 only: {h['voc_front_end_test']:.1f} vs " + ", ".join(f"{x:.1f}" for x in
               h["voc_baselines_test"].values()) + " (no ablation)", SYNTHETIC, "questions_surgery", _j_surgery,
               "15e_surgery § 5. Front-end surgery"),
         Claim(19, "the released VOC model lands near Front + Large", f"≈ {v['Front + Large']:.1f} val, "
               f"{t['Context']:.1f} test", REAL, "real_released_voc", _j_real({"val": v["Front + Large"]}),
-              "17_paper_tables § Tables 3, 4", f"dilation8_pascal_voc.caffemodel ({released}), VOC-2012 val, a GPU"),
+              "17_paper_tables § Tables 3, 4", f"dilation8_pascal_voc.caffemodel ({_RELEASED}), VOC-2012 val, a GPU"),
     )
+
+def _claims() -> tuple:
+    h = headline()
+    return _paper_claims(h) + _later_claims(h)
 
 CLAIMS = _claims()
 

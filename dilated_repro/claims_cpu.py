@@ -11,6 +11,17 @@ import torch
 from torch import nn
 from .core import DilatedReproError, atomic_path
 from .context import ContextModule
+from . import train
+from .data import VOCSegmentation
+from .models import read_checkpoint
+from .paper_tables import PAPER_TABLES
+from .prediction import load_model
+from .questions_stats import (load_maps, train_on_maps, MapSolver, evaluate_maps, map_inputs, MapSource,
+                                          paired, verdict, mean_sd, pm)
+from .recipes import RECIPES, recipe_from_dict
+from .reproduce import ROWS, score, summarize
+from .synthetic import read_objects
+from .train import train_joint
 
 # %% auto #0
 __all__ = ['PAD_SCHEMES', 'STEPS', 'reflect_index', 'ReflectBuffer', 'buffered_context', 'PaddingSettings', 'finished_seeds',
@@ -62,8 +73,6 @@ class PaddingSettings:
 
 def _trainer_state(path) -> dict:
     "{'step', 'recipe'} of a training checkpoint, in the trainer's old format or dilated_repro.checkpoint/2."
-    from dilated_repro import train
-    from dilated_repro.models import read_checkpoint
     if hasattr(train, "load_checkpoint"):                 # library versions with the trainer's own format
         try:
             return train.load_checkpoint(path)
@@ -73,7 +82,6 @@ def _trainer_state(path) -> dict:
 
 def _trained(path:Path, stage:str, kind:str|None=None) -> bool:
     "Whether the trainer checkpoint at `path` has run its recipe's iterations for `stage`."
-    from dilated_repro.recipes import recipe_from_dict
     if not path.is_file():
         return False
     try:
@@ -108,6 +116,8 @@ def reproduction_cache(reproduce, seed:int) -> Path:
         raise DilatedReproError(f"{cd}: no finished {', '.join(missing)} cache (run `dilated-repro reproduce`)")
     return cd
 
+
+# %% ../nbs/questions/09_claims_cpu.ipynb #19acf552
 def _kept(path:Path, key:dict, fn):
     "fn()'s row, computed once: read back from `path` when it was made with the same `key`."
     if path.is_file():
@@ -121,9 +131,6 @@ def _kept(path:Path, key:dict, fn):
 
 def padding_experiment(s:PaddingSettings=PaddingSettings(), work="_runs/claims", progress:bool=False) -> dict:
     "Claim 13: per seed and module, val mIoU with a zero and a reflected buffer; paired differences and verdicts."
-    from dilated_repro.questions_stats import (load_maps, train_on_maps, MapSolver, evaluate_maps, map_inputs,
-                                              MapSource, paired, verdict)
-    from dilated_repro.recipes import RECIPES
     r, work, rows, base = RECIPES[s.recipe], Path(work), [], []
     inputs = map_inputs(MapSource(reproduce=str(s.reproduce)), s.seeds)
     for seed in s.seeds:
@@ -152,7 +159,6 @@ def padding_experiment(s:PaddingSettings=PaddingSettings(), work="_runs/claims",
 # %% ../nbs/questions/09_claims_cpu.ipynb #0cafcba5
 def padding_table(res:dict) -> str:
     "Claim 13 as Markdown: val mIoU per module and scheme (mean ± sd over seeds), the paired difference, the verdict."
-    from dilated_repro.questions_stats import mean_sd, pm
     n = len(res["settings"]["seeds"])
     fe = mean_sd([b["miou"] for b in res["front_end"]])
     lines = [f"val mIoU % on the synthetic set, {n} seeds (mean ± sd); front end alone {pm(fe)}", "",
@@ -193,17 +199,10 @@ def _pct(row:dict) -> dict:
 
 def _networks(fe:Path, large:Path, joint:Path|None, mean_bgr, convention:str, size:int) -> nn.Module:
     "The + Large network (joint=None) or the joint one, ready for `reproduce.score` (checkpoints carry their input)."
-    from dilated_repro.prediction import load_model
     return (load_model(joint) if joint is not None else load_model(large, frontend=fe)).eval()
 
 def joint_experiment(s:JointSettings=JointSettings(), work="_runs/claims", progress:bool=False) -> dict:
     "Claim 14: val mIoU of + Large and of + Large then joint fine-tuning, per seed; paired difference and verdict."
-    from dilated_repro.questions_stats import paired, verdict
-    from dilated_repro.reproduce import score
-    from dilated_repro.recipes import recipe_from_dict
-    from dilated_repro.train import train_joint
-    from dilated_repro.data import VOCSegmentation
-    from dilated_repro.synthetic import read_objects
     root, work, rows, inputs = Path(s.reproduce), Path(work), [], {}
     for seed in s.seeds:
         sd = root/f"seed{seed}"
@@ -234,7 +233,6 @@ def joint_experiment(s:JointSettings=JointSettings(), work="_runs/claims", progr
 # %% ../nbs/questions/09_claims_cpu.ipynb #3e157309
 def joint_finding(res:dict) -> str:
     "Claim 14's sentence, computed from the stored result."
-    from dilated_repro.questions_stats import mean_sd, pm
     n, d = len(res["settings"]["seeds"]), res["paired"]
     arm = {k: mean_sd([x["miou"] for x in res["rows"] if x["model"] == k]) for k in ("+ Large", "+ Large + joint")}
     steps = next(x["steps"] for x in res["rows"] if x["model"] == "+ Large + joint")
@@ -254,8 +252,6 @@ STEPS = {"+ Basic − Front end": ("Front end", "Front + Basic"), "+ Large − +
 
 def reproduction_order(reproduce="_runs/reproduce/full", seeds=(0, 1, 2)) -> dict:
     "The reproduction's rows and paired steps, CRF-free and + CRF, each step with its verdict; per-seed full order."
-    from dilated_repro.reproduce import summarize, ROWS
-    from dilated_repro.questions_stats import verdict
     paths = [Path(reproduce)/f"seed{k}"/"results.json" for k in seeds]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
@@ -274,7 +270,6 @@ def reproduction_order(reproduce="_runs/reproduce/full", seeds=(0, 1, 2)) -> dic
 
 def order_sentence(res:dict, crf:bool=True) -> str:
     "The ordering of the reproduction's three rows (CRF-free or + CRF) in words, computed from `reproduction_order`."
-    from dilated_repro.paper_tables import PAPER_TABLES
     rows, gains = ("crf_rows", "crf_gains") if crf else ("rows", "gains")
     if rows not in res:
         return "The reproduction has no + CRF rows (run with --crf)."

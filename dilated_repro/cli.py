@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib, importlib, signal, sys, threading
 from pathlib import Path
 from .core import DilatedReproError, DiskFull, FULL_ERRNOS, NO_PROGRESS_HELP
+from . import __version__
 from .commands import COMMANDS, parser
 
 
@@ -31,7 +32,6 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     cmds = _available()
     if argv[:1] in (["--version"], ["-V"]):
-        from dilated_repro import __version__
         print(f"dilated-repro {__version__}")
         return 0
     if not argv or argv[0] in ("-h", "--help"):
@@ -62,7 +62,7 @@ def main(argv=None) -> int:
         print(f"dilated-repro {name}: interrupted{tail}", file=sys.stderr)
         return 130
 
-
+# %% ../nbs/appendix/10_cli.ipynb #49159d0e
 @contextlib.contextmanager
 def _sigint_deferred():
     """Hold a Ctrl-C back until the block ends, then raise it: a KeyboardInterrupt raised inside a C extension's
@@ -90,4 +90,3 @@ def _interrupted_hint(name: str, out) -> str:
     if ck.is_file():
         return f"; the last checkpoint {ck} is kept: rerun with --resume"
     return f"; no checkpoint in {out} yet: rerun it (--resume then starts afresh)"
-

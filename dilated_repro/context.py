@@ -170,7 +170,7 @@ def layer_list(m:ContextModule, # the module
     return [(prefix + s.name, c.out_channels, c.kernel_size[0], c.dilation[0], c.padding[0] + (extra if i == 0 else 0))
             for i, (c, s) in enumerate(zip(m.layers, m.plan))]
 
-# %% ../nbs/03_context.ipynb #379209b3
+# %% ../nbs/03_context.ipynb #10fbb48f
 def _table1_fits(C:int, # classes
                  kinds:list, # "basic" and/or "large"
                  ):

@@ -12,7 +12,7 @@ if TYPE_CHECKING: import torch  # annotations only
 
 # %% auto #0
 __all__ = ['FULL_ERRNOS', 'NO_PROGRESS_HELP', 'FLAGS_ENV', 'DilatedReproError', 'set_seed', 'default_device', 'in_test',
-           'has_gpu', 'memory_bytes', 'atomic_path', 'DiskFull', 'atomic_save', 'writing', 'stale_temps',
+           'has_gpu', 'memory_bytes', 'atomic_path', 'DiskFull', 'writing', 'atomic_save', 'pid_alive', 'stale_temps',
            'check_device', 'writable_dir', 'progress', 'flagged']
 
 # %% ../nbs/00_core.ipynb #66be9dc5
@@ -79,6 +79,8 @@ def atomic_path(path, # final destination
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         raise
 
+
+# %% ../nbs/00_core.ipynb #c67b54e5
 class DiskFull(DilatedReproError):
     "No space left while writing `path` (ENOSPC, or over quota): `disk full writing PATH` and what is still intact."
     def __init__(self, path, intact:str=""):
@@ -94,6 +96,17 @@ def _free_bytes(folder) -> int:
         return st.f_bavail * st.f_frsize
     return -1
 
+@contextlib.contextmanager
+def writing(path, # the file being written, named as the user would know it
+            ):
+    "An OSError while writing `path` as one line: `disk full writing X` (ENOSPC) or `cannot write X (reason)`."
+    try: yield
+    except OSError as e:
+        if e.errno in FULL_ERRNOS: raise DiskFull(path) from None
+        raise DilatedReproError(f"cannot write {path} ({e.strerror or type(e).__name__})") from None
+
+
+# %% ../nbs/00_core.ipynb #cbd10537
 def atomic_save(obj, path):
     "`torch.save` to `path` atomically (temp file + rename); a full disk is `DiskFull` naming `path`."
     import torch
@@ -106,22 +119,17 @@ def atomic_save(obj, path):
             raise
     return path
 
-@contextlib.contextmanager
-def writing(path, # the file being written, named as the user would know it
-            ):
-    "An OSError while writing `path` as one line: `disk full writing X` (ENOSPC) or `cannot write X (reason)`."
-    try: yield
-    except OSError as e:
-        if e.errno in FULL_ERRNOS: raise DiskFull(path) from None
-        raise DilatedReproError(f"cannot write {path} ({e.strerror or type(e).__name__})") from None
 
 # %% ../nbs/00_core.ipynb #34e8db1a
-def _pid_alive(pid:int) -> bool:
+def pid_alive(pid:int) -> bool:
+    "Whether process `pid` exists (signal 0): True for another user's process, and for what is no pid at all."
     try: os.kill(pid, 0)
     except ProcessLookupError: return False
     except (PermissionError, OverflowError, ValueError): return True   # alive, another user's (or not a pid: keep it)
     return True
 
+
+# %% ../nbs/00_core.ipynb #94ce4cae
 def stale_temps(folder, # the folder to clean
                 names, # the final file names whose temporaries to look for ("last.pt", ...)
                 ours:bool=False, # the caller holds the folder's lock: every writer but this process is gone
@@ -134,7 +142,7 @@ def stale_temps(folder, # the folder to clean
             field = f.name[len(name) + 2:].split(".", 1)[0]
             pid = int(field) if field.isdigit() else None          # None: an older temporary name, without a pid
             if pid == os.getpid() or not f.is_file(): continue
-            if (pid is not None and not _pid_alive(pid)) or ours:
+            if (pid is not None and not pid_alive(pid)) or ours:
                 size = f.stat().st_size
                 with contextlib.suppress(FileNotFoundError): f.unlink()
                 gone.append((f, size))

@@ -10,12 +10,11 @@ from itertools import product
 import numpy as np
 import torch
 from .core import DilatedReproError, progress as _bar
-import json
-from pathlib import Path
-from .metrics import ConfusionMatrix, _checked_probs, _item, _prob_fn
+from .metrics import ConfusionMatrix, checked_probs
+
 
 # %% auto #0
-__all__ = ['CRF_GRID', 'CRFParams', 'dense_crf', 'CRFPool', 'CRFSearch', 'grid_search_crf']
+__all__ = ['CRF_GRID', 'CRFParams', 'require_densecrf', 'dense_crf', 'CRFPool', 'CRFSearch', 'grid_search_crf']
 
 # %% ../nbs/pipeline/10_crf.ipynb #29713e02
 @dataclass
@@ -31,8 +30,8 @@ class CRFParams:
 CRF_GRID = dict(bi_w=[3, 5], bi_xy_std=[50, 80, 120], bi_rgb_std=[3, 5])  # small grid around DeepLab's; 12 settings
 
 # %% ../nbs/pipeline/10_crf.ipynb #55dbd4e3
-def _densecrf():
-    "The `pydensecrf.densecrf` module, or a DilatedReproError saying how to install it."
+def require_densecrf():
+    "The `pydensecrf.densecrf` module, or a DilatedReproError saying how to install it (call it to fail early)."
     try: import pydensecrf.densecrf as dcrf
     except ImportError as e:
         raise DilatedReproError("the dense CRF needs the optional package pydensecrf2: install the `crf` extra, "
@@ -44,12 +43,12 @@ def dense_crf(image:np.ndarray, # RGB uint8 image (H, W, 3)
               probs, # class probabilities (C, H, W), numpy or torch
               params:CRFParams|None=None) -> np.ndarray: # CRF parameters (default `CRFParams()`)
     "Posterior marginals (C, H, W) of the fully connected CRF: unaries $-\log P$, Potts Gaussian + bilateral kernels."
-    dcrf, p = _densecrf(), params or CRFParams()
+    dcrf, p = require_densecrf(), params or CRFParams()
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3:
         raise DilatedReproError(f"dense_crf: image must be (H, W, 3) RGB, got {image.shape}")
     (H, W), C = image.shape[:2], (probs.shape if isinstance(probs, torch.Tensor) else np.shape(probs))[0]
-    P = _checked_probs(probs, C, H, W, "dense_crf: probs")
+    P = checked_probs(probs, C, H, W, "dense_crf: probs")
     U = np.ascontiguousarray(-np.log(np.clip(P, 1e-8, 1.0)).reshape(C, -1), np.float32)
     d = dcrf.DenseCRF2D(W, H, C)
     d.setUnaryEnergy(U)
@@ -140,26 +139,3 @@ def grid_search_crf(samples, # iterable of (RGB uint8 image, probabilities (C, H
     table.sort(key=lambda r: -r["miou"] if not math.isnan(r["miou"]) else math.inf)  # stable: ties keep grid order
     best = CRFParams(**{k: v for k, v in table[0].items() if k in names})
     return best, table + [dict(crf="none", miou=none.miou(), pixel_accuracy=none.pixel_accuracy())]
-
-# %% ../nbs/pipeline/10_crf.ipynb #db0bd586
-def _crf_params(a, model, ds, C, kw) -> tuple:
-    "The CRF parameters `evaluate --crf` uses (from its parsed arguments `a`), and the grid-search table if it ran one."
-    if not a.crf:
-        return None, None
-    _densecrf()  # fail early, with the install hint, if pydensecrf2 is missing
-    if a.crf_params:
-        f = Path(a.crf_params)
-        if not f.is_file():
-            raise DilatedReproError(f"--crf-params {f}: no such file")
-        try:
-            return CRFParams(**json.loads(f.read_text())), None
-        except (ValueError, TypeError) as e:
-            raise DilatedReproError(f"--crf-params {f}: not a JSON object of CRFParams fields ({e})") from None
-    if a.crf_search <= 0:
-        return CRFParams(), None
-    fn = _prob_fn(model, kw)
-    samples = []
-    for i in range(min(a.crf_search, len(ds))):
-        img, lbl = _item(ds, i)
-        samples.append((img, _checked_probs(fn(img), C, *lbl.shape, f"predict on item {i}"), lbl))
-    return grid_search_crf(samples, C, progress=not a.no_progress)

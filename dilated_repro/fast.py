@@ -424,6 +424,7 @@ def overflow_bound(
     return worst
 
 
+# %% ../nbs/appendix/01_fast.ipynb #1b0e245b
 _COPIES = weakref.WeakKeyDictionary()  # model -> {what: (parameter versions, value)}
 
 

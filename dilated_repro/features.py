@@ -15,7 +15,8 @@ import dilated_repro.models as models
 from .models import model_checksum
 from .metrics import ConfusionMatrix
 from .recipes import SEED_FLIP, Sampler, shard, grid_scores, recipe_from_dict, make_dataset
-from .resume import _trainer_checkpoint
+from .resume import read_trainer_checkpoint
+from .commands import parser
 
 # %% auto #0
 __all__ = ['cache_features', 'FeatureCache', 'FeatureBatches', 'cache_miou', 'cli_cache_features']
@@ -162,10 +163,9 @@ def cache_miou(model:nn.Module, cache:FeatureCache) -> dict:
 # %% ../nbs/pipeline/14_features.ipynb #ee174567
 def cli_cache_features(argv=None) -> int:
     "`dilated-repro cache-features`: write a front end's scores for context training (one sub-folder per split)."
-    from dilated_repro.commands import parser
     a = parser("cache-features").parse_args(argv)
     writable_dir(a.out, "--out")
-    ck = _trainer_checkpoint(a.checkpoint, "frontend")
+    ck = read_trainer_checkpoint(a.checkpoint, "frontend")
     r, model = recipe_from_dict(ck["trainer"]["recipe"]), models.load_checkpoint(a.checkpoint)
     if torch.cuda.is_available(): model = model.cuda()
     if not Path(a.data).is_dir(): raise DilatedReproError(f"--data {a.data}: dataset folder not found")

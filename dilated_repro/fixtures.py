@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
+import torch
 from PIL import Image
 from .core import DilatedReproError
-from .data import voc_palette
-from .urban import SEGNET_TO_PAPER, ROS_TO_PAPER, CITYSCAPES_LABELS
-from .models import URBAN_PALETTE
+from .data import voc_palette, URBAN_PALETTE, SEGNET_TO_PAPER, ROS_TO_PAPER, CITYSCAPES_LABELS
+from .frontend import vgg16_state_shapes  # write_tiny_vgg16
 
 # %% auto #0
 __all__ = ['FIXTURE_STREAMS', 'VOC_IDS', 'SBD_IDS', 'CAMVID_NAMES', 'KITTI_NAMES', 'CITYSCAPES_NAMES', 'Tree', 'scene', 'paint',
@@ -67,6 +67,8 @@ def void_boundary(lbl:np.ndarray, width:int=1) -> np.ndarray:
     out[edge] = 255
     return out
 
+
+# %% ../nbs/pipeline/16_fixtures.ipynb #5ef03d22
 FIXTURE_STREAMS = {"voc": 1, "sbd": 2, "camvid": 3, "kitti": 4, "cityscapes": 5}  # seed stream (seed, id) of each
                     # writer: trees written side by side (write_voc_sbd, a test) never share random numbers
 
@@ -225,6 +227,8 @@ def write_cityscapes(root, # the folder that will hold cityscapes/
             tree.images[split][stem + "_leftImg8bit"] = cs/"leftImg8bit"/split/city/f"{stem}_leftImg8bit.png"
     return tree
 
+
+# %% ../nbs/pipeline/16_fixtures.ipynb #2fb7312f
 _WRITERS = {"voc": write_voc, "voc_sbd": write_voc_sbd, "camvid": write_camvid, "kitti": write_kitti,
             "cityscapes": write_cityscapes}
 
@@ -236,12 +240,12 @@ def write_tree(kind:str, # one of data.DATASET_KINDS
         raise DilatedReproError(f"write_tree: unknown dataset kind {kind!r}; choose from {', '.join(_WRITERS)}")
     return _WRITERS[kind](root, seed=seed)
 
+
+# %% ../nbs/pipeline/16_fixtures.ipynb #dd218916
 def write_tiny_vgg16(path, # output .pth file
                      width:float=1/16, # channel multiplier of the front end it is for
                      seed:int=0) -> Path:
     "A random torchvision-keyed VGG-16 state dict for a front end of `width` (He-normal weights, zero biases)."
-    import torch
-    from dilated_repro.frontend import vgg16_state_shapes
     g = torch.Generator().manual_seed(seed)
     sd = {}
     for k, shape in vgg16_state_shapes(width).items():

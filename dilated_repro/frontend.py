@@ -11,6 +11,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from .core import DilatedReproError
+from .weights_file import load_weights_file  # loading untrusted files (02_weights_file)
+
 
 # %% auto #0
 __all__ = ['FRONTEND_LAYERS', 'MARGIN', 'VGG16_TORCHVISION', 'INPUT_CONVENTIONS', 'conv_out', 'pool_out', 'frontend_sizes',
@@ -138,8 +140,7 @@ def vgg16_state_shapes(width:float=1.0, # channel multiplier of the matching fro
 
 # %% ../nbs/04_frontend.ipynb #0cee0a1b
 def _vgg_state_dict(src, what="VGG-16 checkpoint"):
-    "A state dict from a dict, or from a `torch.save` file read by `models.load_weights_file` (no pickled code)."
-    from dilated_repro.weights_file import load_weights_file  # loading untrusted files: a section of 06_models
+    "A state dict from a dict, or from a `torch.save` file read by `load_weights_file` (no pickled code)."
     sd = src if isinstance(src, dict) else load_weights_file(src, what)
     if isinstance(sd, dict) and "state_dict" in sd and isinstance(sd["state_dict"], dict): sd = sd["state_dict"]
     if not isinstance(sd, dict):

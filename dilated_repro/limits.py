@@ -8,6 +8,7 @@ import ctypes, os, platform, re, shutil, subprocess, tempfile, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from .core import DilatedReproError
+from .fast import conv_taps
 
 # %% auto #0
 __all__ = ['PEAK_C', 'ROOFLINE', 'CPU', 'parse_cpuinfo', 'detect_cpu', 'compiler', 'build_peak', 'Limit', 'physical_limit',
@@ -42,9 +43,8 @@ def detect_cpu() -> CPU:
     p = Path("/proc/cpuinfo")
     return parse_cpuinfo(p.read_text() if p.is_file() else "", torch.get_num_threads())
 
-# %% ../nbs/appendix/04_limits.ipynb #4e106431
-PEAK_C = r"""
-// Tight FMA loops: the machine's physical floating-point limit, per ISA. Compiled at run time by dilated_repro.limits.
+# %% ../nbs/appendix/04_limits.ipynb #60d513e6
+_PEAK_FP32 = r"""// Tight FMA loops: the machine's physical floating-point limit, per ISA. Compiled at run time by dilated_repro.limits.
 #include <immintrin.h>
 #include <time.h>
 #include <omp.h>
@@ -78,7 +78,10 @@ static float fp32_loop(long iters) {
     for (int j = 1; j < ACC; j++) s = s + acc[j];
     return SUM(s);
 }
-#if defined(PEAK_BF16)
+"""
+
+# %% ../nbs/appendix/04_limits.ipynb #64f54054
+_PEAK_BF16 = r"""#if defined(PEAK_BF16)
 static float bf16_loop(long iters) {  /* vdpbf16ps: 32 bf16 products summed pairwise into 16 fp32 lanes = 64 flops */
     __m512bh a = (__m512bh)_mm512_set1_epi16(0x3f80), b = (__m512bh)_mm512_set1_epi16(0x3a83);
     __m512 acc[ACC];
@@ -91,7 +94,10 @@ static float bf16_loop(long iters) {  /* vdpbf16ps: 32 bf16 products summed pair
     return _mm512_reduce_add_ps(s);
 }
 #endif
-#if defined(PEAK_AMX)
+"""
+
+# %% ../nbs/appendix/04_limits.ipynb #8841b1fe
+_PEAK_AMX = r"""#if defined(PEAK_AMX)
 #include <sys/syscall.h>
 #include <unistd.h>
 #define ARCH_REQ_XCOMP_PERM 0x1023   /* Linux: ask the kernel for the AMX tile state (once per process) */
@@ -121,7 +127,10 @@ static float amx_loop(long iters) {
     return out[0];
 }
 #endif
-volatile float sink;
+"""
+
+# %% ../nbs/appendix/04_limits.ipynb #7984264b
+_PEAK_MAIN = r"""volatile float sink;
 /* GFLOP/s of `threads` threads each running the loop for `iters` iterations; kind 0 = fp32 FMA, 1 = bf16 dot,
    2 = AMX bf16 tiles (iters / 16 iterations of 4 tile products: each is ~16x the work of a vector loop iteration);
    -1: the kind was not compiled in, -2: the kernel refused the AMX tile state. */
@@ -163,6 +172,9 @@ double peak_gflops(int kind, long iters, int threads) {
 }
 """
 
+PEAK_C = "\n" + _PEAK_FP32 + _PEAK_BF16 + _PEAK_AMX + _PEAK_MAIN
+
+# %% ../nbs/appendix/04_limits.ipynb #1426cf2c
 _FLAGS = {"avx512": ["-mavx512f", "-DPEAK_AVX512"], "avx2": ["-mavx2", "-mfma"]}
 
 def compiler() -> str|None:
@@ -217,6 +229,8 @@ def _bf16_limit(loops:dict) -> float|None:
     v = [r for k, r in loops.items() if k.endswith("bf16")]
     return max(v) if v else None
 
+
+# %% ../nbs/appendix/04_limits.ipynb #67b3e464
 def physical_limit(cpu:CPU|None=None, # default: this machine's
                    iters:int=4_000_000, # loop iterations per thread (12 FMAs each): ~10 ms, shorter than a time slice
                    repeats:int=25, # best of: on a shared machine the best run is the one nobody disturbed
@@ -326,7 +340,6 @@ def conv_module_flops(conv, # an nn.Conv2d
                in_shape:tuple, # its input (N, C, H, W)
                ) -> int:
     "Forward FLOPs of `conv`: 2 c_in/g c_out N per (output, tap) pair inside the input (`fast.conv_taps`)."
-    from dilated_repro.fast import conv_taps
     n, _, h, w = in_shape
     th, tw = (conv_taps(v, *a) for v, a in zip((h, w), zip(conv.kernel_size, conv.dilation, conv.padding, conv.stride)))
     return 2*(conv.in_channels//conv.groups)*conv.out_channels*n*th*tw

@@ -4,14 +4,18 @@
 
 # %% ../nbs/pipeline/01_models.ipynb #02458d23
 from __future__ import annotations
-import dataclasses, hashlib, math, os, reprlib
+import dataclasses, hashlib, math, os
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .core import DilatedReproError, atomic_save
+from .core import DilatedReproError, atomic_save, writable_dir
+from .commands import parser
+from .data import (PASCAL_VOC_CLASSES, PASCAL_VOC_PALETTE, URBAN_CLASSES, URBAN_PALETTE,
+                                CITYSCAPES_CLASSES, CITYSCAPES_PALETTE)  # the datasets' classes and colours
+from .data import bounded_repr, is_rgb, is_finite_number  # values read from files, checked
 from dilated_repro.frontend import (
     FrontEnd,
     DilationNet,
@@ -24,37 +28,9 @@ from .context import ContextModule
 from .weights_file import load_weights_file, check_entries  # loading untrusted files: below
 
 # %% auto #0
-__all__ = ['PASCAL_VOC_CLASSES', 'PASCAL_VOC_PALETTE', 'URBAN_CLASSES', 'URBAN_PALETTE', 'CITYSCAPES_CLASSES',
-           'CITYSCAPES_PALETTE', 'MODELS', 'PARTS', 'CHECKPOINT_FORMAT', 'ModelSpec', 'context_layer_names',
-           'caffe_bilinear_', 'bilinear_upsample', 'check_spec', 'build_spec', 'build', 'caffe_layers',
-           'model_checksum', 'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'export_checkpoint', 'cli_export']
-
-# %% ../nbs/pipeline/01_models.ipynb #3a7c758e
-PASCAL_VOC_CLASSES = ("background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair",
-    "cow", "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor")
-PASCAL_VOC_PALETTE = ((0,0,0), (128,0,0), (0,128,0), (128,128,0), (0,0,128), (128,0,128), (0,128,128), (128,128,128),
-    (64,0,0), (192,0,0), (64,128,0), (192,128,0), (64,0,128), (192,0,128), (64,128,128), (192,128,128), (0,64,0),
-    (128,64,0), (0,192,0), (128,192,0), (0,64,128))  # pascal_voc.json
-URBAN_CLASSES = (
-    "building",
-    "tree",
-    "sky",
-    "car",
-    "sign",
-    "road",
-    "pedestrian",
-    "fence",
-    "pole",
-    "sidewalk",
-    "bicyclist",
-)
-URBAN_PALETTE = ((128,0,0), (128,128,0), (128,128,128), (64,0,128), (192,128,128), (128,64,128), (64,64,0),
-    (64,64,128), (192,192,128), (0,0,192), (0,128,192))  # camvid.json == kitti.json
-CITYSCAPES_CLASSES = ("road", "sidewalk", "building", "wall", "fence", "pole", "traffic light", "traffic sign",
-    "vegetation", "terrain", "sky", "person", "rider", "car", "truck", "bus", "train", "motorcycle", "bicycle")
-CITYSCAPES_PALETTE = ((128,64,128), (244,35,232), (70,70,70), (102,102,156), (190,153,153), (153,153,153),
-    (250,170,30), (220,220,0), (107,142,35), (152,251,152), (70,130,180), (220,20,60), (255,0,0), (0,0,142),
-    (0,0,70), (0,60,100), (0,80,100), (0,0,230), (119,11,32))  # cityscapes.json
+__all__ = ['MODELS', 'PARTS', 'CHECKPOINT_FORMAT', 'ModelSpec', 'context_layer_names', 'caffe_bilinear_', 'bilinear_upsample',
+           'check_spec', 'build_spec', 'build', 'caffe_layers', 'model_checksum', 'save_checkpoint', 'read_checkpoint',
+           'state_dict_problems', 'load_checkpoint', 'export_checkpoint', 'cli_export']
 
 # %% ../nbs/pipeline/01_models.ipynb #3dfe70f5
 @dataclass(frozen=True)
@@ -94,68 +70,19 @@ def context_layer_names(n:int, # number of context layers N, including the final
     )
 
 # %% ../nbs/pipeline/01_models.ipynb #a26fec7e
-MODELS = {
-    s.name: s
-    for s in (
-        ModelSpec(
-            "dilation8_pascal_voc",
-            "pascal_voc",
-            PASCAL_VOC_CLASSES,
-            PASCAL_VOC_PALETTE,
-            (102.93, 111.36, 116.52),
-            (900, 900),
-            8,
-            "large",
-            (1, 1, 2, 4, 8, 16, 1),
-            "buffer",
-            "fc-final",
-            context_layer_names(8, "ct_"),
-        ),
-        ModelSpec(
-            "dilation8_camvid",
-            "camvid",
-            URBAN_CLASSES,
-            URBAN_PALETTE,
-            (110.70313206, 108.77808759, 105.41212523),
-            (900, 1100),
-            8,
-            "basic",
-            (1, 1, 2, 4, 8, 16, 1),
-            "same",
-            "final",
-            context_layer_names(8),
-        ),
-        ModelSpec(
-            "dilation7_kitti",
-            "kitti",
-            URBAN_CLASSES,
-            URBAN_PALETTE,
-            (96.19429688, 95.55136972, 91.34692262),
-            (852, 1640),
-            8,
-            "basic",
-            (1, 1, 2, 4, 8, 1),
-            "same",
-            "final",  # layer 6 (dilation 16) removed
-            context_layer_names(7),
-        ),
-        ModelSpec(
-            "dilation10_cityscapes",
-            "cityscapes",
-            CITYSCAPES_CLASSES,
-            CITYSCAPES_PALETTE,
-            (72.39, 82.91, 73.16),
-            (1396, 1396),
-            1,
-            "basic",
-            (1, 1, 2, 4, 8, 16, 32, 64, 1),
-            "same",
-            "final",  # dilations 32, 64 added
-            context_layer_names(10),
-            upsample=True,
-        ),
-    )
-}
+MODELS = {s.name: s for s in (  # name, dataset, classes, palette, BGR mean, tile, zoom, context, dilations, padding, final
+    ModelSpec("dilation8_pascal_voc", "pascal_voc", PASCAL_VOC_CLASSES, PASCAL_VOC_PALETTE, (102.93, 111.36, 116.52),
+              (900, 900), 8, "large", (1, 1, 2, 4, 8, 16, 1), "buffer", "fc-final", context_layer_names(8, "ct_")),
+    ModelSpec("dilation8_camvid", "camvid", URBAN_CLASSES, URBAN_PALETTE, (110.70313206, 108.77808759, 105.41212523),
+              (900, 1100), 8, "basic", (1, 1, 2, 4, 8, 16, 1), "same", "final", context_layer_names(8)),
+    ModelSpec("dilation7_kitti", "kitti", URBAN_CLASSES, URBAN_PALETTE, (96.19429688, 95.55136972, 91.34692262),
+              (852, 1640), 8, "basic", (1, 1, 2, 4, 8, 1), "same",
+              "final", context_layer_names(7)),  # layer 6 (dilation 16) removed
+    ModelSpec("dilation10_cityscapes", "cityscapes", CITYSCAPES_CLASSES, CITYSCAPES_PALETTE, (72.39, 82.91, 73.16),
+              (1396, 1396), 1, "basic", (1, 1, 2, 4, 8, 16, 32, 64, 1), "same",
+              "final", context_layer_names(10), upsample=True),  # dilations 32, 64 added
+)}
+
 
 # %% ../nbs/pipeline/01_models.ipynb #bad81fe4
 def caffe_bilinear_(weight:torch.Tensor, # (out, in/groups, k, k) deconvolution weight, filled in place
@@ -179,13 +106,8 @@ def bilinear_upsample(C:int, # channels (classes), one group each
     return up
 
 # %% ../nbs/pipeline/01_models.ipynb #3930ea8f
-def _is_num(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 def _is_int(v) -> bool: return isinstance(v, int) and not isinstance(v, bool)
 def _seq(v, n=None) -> bool: return isinstance(v, (tuple, list)) and (n is None or len(v) == n)
-_REPR = reprlib.Repr()  # values in messages may come from a file: shown bounded (3 levels, 5 items, 60 characters)
-_REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 3, 5, 5, 5, 60, 60
-def _short(v) -> str: return _REPR.repr(v)
-def _rgb(c) -> bool: return _seq(c, 3) and all(_is_int(v) and 0 <= v <= 255 for v in c)
 
 _SPEC_CHECKS = [  # field, valid? (checked in this order: a check may rely on the fields above it), what it must be
     (
@@ -195,10 +117,10 @@ _SPEC_CHECKS = [  # field, valid? (checked in this order: a check may rely on th
     ),
     (
         "palette",
-        lambda s: _seq(s.palette) and len(s.palette) >= len(s.classes) and all(_rgb(c) for c in s.palette),
+        lambda s: _seq(s.palette) and len(s.palette) >= len(s.classes) and all(is_rgb(c) for c in s.palette),
         "one RGB triple of ints in 0..255 per class",
     ),
-    ("mean", lambda s: _seq(s.mean, 3) and all(_is_num(v) for v in s.mean), "3 finite numbers (the BGR mean)"),
+    ("mean", lambda s: _seq(s.mean, 3) and all(is_finite_number(v) for v in s.mean), "3 finite numbers (the BGR mean)"),
     (
         "tile",
         lambda s: _seq(s.tile, 2) and all(_is_int(t) and t > 2 * MARGIN + 7 for t in s.tile),
@@ -230,11 +152,13 @@ _SPEC_CHECKS = [  # field, valid? (checked in this order: a check may rely on th
     ("final_name", lambda s: isinstance(s.final_name, str) and s.final_name != "", "a non-empty string"),
 ]
 
+
+# %% ../nbs/pipeline/01_models.ipynb #583d166e
 def check_spec(spec:ModelSpec) -> ModelSpec:
     "Check every field of a (possibly overridden) spec; a DilatedReproError names the first bad field."
-    for field, ok, what in _SPEC_CHECKS:  
+    for field, ok, what in _SPEC_CHECKS:
         if not ok(spec):
-            raise DilatedReproError(f"build({spec.name!r}): {field} must be {what}, got {_short(getattr(spec, field))}")
+            raise DilatedReproError(f"build({spec.name!r}): {field} must be {what}, got {bounded_repr(getattr(spec, field))}")
     return spec
 
 # %% ../nbs/pipeline/01_models.ipynb #76eac0be
@@ -308,7 +232,6 @@ def caffe_layers(model:DilationNet, # built by `build`
 
 # %% ../nbs/pipeline/01_models.ipynb #a2beb91f
 CHECKPOINT_FORMAT = "dilated_repro.checkpoint/2"
-_OLD_FORMAT = "dilated_repro.checkpoint/1"  # released architecture + build arguments; read and upgraded in memory
 _CONFIG_KEYS = ("width", "dropout", "init")
 
 def _plain(v, where):
@@ -366,29 +289,8 @@ def _spec_from_dict(d, p) -> ModelSpec:
     try: return check_spec(spec)
     except DilatedReproError as e: raise DilatedReproError(f"checkpoint {p}: {e}") from None
 
-def _upgrade_v1(obj:dict, p) -> dict:
-    "A checkpoint/1 file (a released architecture's name + build arguments) as checkpoint/2, in memory."
-    if not isinstance(obj.get("arch"), str) or obj["arch"] not in MODELS:
-        raise DilatedReproError(f"checkpoint {p}: unknown architecture {obj.get('arch')!r}")
-    cfg = obj.get("config")
-    if not isinstance(cfg, dict) or not all(isinstance(k, str) for k in cfg):
-        raise DilatedReproError(f"checkpoint {p}: its config is {type(cfg).__name__}, not a dict of build arguments")
-    fields = {f.name for f in dataclasses.fields(ModelSpec)}
-    bad = set(cfg) - ({"width", "dropout"} | fields) | ({"name"} & set(cfg))
-    if bad: raise DilatedReproError(f"checkpoint {p}: its config has unknown build argument(s) {sorted(bad)}")
-    over = {k: v for k, v in cfg.items() if k in fields}
-    try:
-        with torch.device("meta"): spec = build(obj["arch"], **over).spec  # the overrides applied as build applies them
-    except DilatedReproError as e: raise DilatedReproError(f"checkpoint {p}: {e}") from None
-    return {"format": CHECKPOINT_FORMAT, "spec": dataclasses.asdict(spec), "part": "full", "meta": obj.get("meta", {}),
-            "config": {k: cfg[k] for k in ("width", "dropout") if k in cfg}, "state_dict": obj.get("state_dict"),
-            "upgraded_from": _OLD_FORMAT}
-
-def _old_trainer_file(obj) -> bool:
-    return isinstance(obj, dict) and "format" not in obj and {"model", "stage", "recipe"} <= set(obj)
-
 def read_checkpoint(path) -> dict:
-    "Read and validate one of our checkpoints (`weights_only=True`); older formats are upgraded in memory."
+    "Read and validate one of our checkpoints (`weights_only=True`)."
     p = Path(path)
     def fits(shell):  # on the meta device, before tensor data is read: a tensor too large for the network is refused
         o = _validated(shell, p)
@@ -396,14 +298,7 @@ def read_checkpoint(path) -> dict:
     return _validated(load_weights_file(p, "checkpoint", check=fits), p)
 
 def _validated(obj, p:Path) -> dict:
-    "Checkpoint `obj` read from `p`, upgraded to the current format and checked entry by entry."
-    if isinstance(obj, dict) and obj.get("format") == _OLD_FORMAT: obj = _upgrade_v1(obj, p)
-    elif _old_trainer_file(obj):  # train.py's own format before checkpoint/2: the recipe says what network it is
-        from dilated_repro import train  # imported here: train builds on this module
-        if not hasattr(train, "upgrade_checkpoint"):
-            raise DilatedReproError(f"checkpoint {p}: a training checkpoint of the old format, which this version "
-                                    "cannot convert; re-save it with the dilated_repro release that wrote it")
-        obj = train.upgrade_checkpoint(obj, p)
+    "Checkpoint `obj` read from `p`, checked entry by entry."
     if not isinstance(obj, dict) or obj.get("format") != CHECKPOINT_FORMAT:
         raise DilatedReproError(f"checkpoint {p}: not a dilated_repro checkpoint (no format tag {CHECKPOINT_FORMAT!r})")
     obj = dict(obj, spec=_spec_from_dict(obj.get("spec"), p))
@@ -425,7 +320,11 @@ def _validated(obj, p:Path) -> dict:
         raise DilatedReproError(f"checkpoint {p}: its frontend reference needs a 'path' and a 'sha1' string")
     return obj
 
-def _state_problems(own:dict, sd:dict) -> list:
+
+# %% ../nbs/pipeline/01_models.ipynb #1d0461ad
+def state_dict_problems(own:dict, # the network's own state dict (on any device, `meta` included)
+                        sd:dict, # the state dict to load into it
+                        ) -> list:
     "What is wrong with state dict `sd` for a network whose state dict is `own` (missing, unexpected, shape, NaN)."
     out = [f"tensor {k!r} missing" for k in own if k not in sd]
     out += [f"unexpected tensor {k!r}" for k in sd if k not in own]
@@ -435,7 +334,8 @@ def _state_problems(own:dict, sd:dict) -> list:
             and sd[k].is_floating_point() and not torch.isfinite(sd[k]).all()]
     return out
 
-def load_checkpoint(path, # a file written by `save_checkpoint` (or an older format, upgraded)
+
+def load_checkpoint(path, # a file written by `save_checkpoint`
                     name:str|None=None, # expected architecture name; a checkpoint of another model is refused
                     ) -> nn.Module:
     "Rebuild the part stored in `path`, load its weights (strict), eval mode; `.meta`, `.trained`, `.frontend_ref`."
@@ -449,12 +349,12 @@ def _shell(obj:dict, path) -> nn.Module:
     except DilatedReproError as e: raise DilatedReproError(f"checkpoint {path}: {e}") from None
     except (RuntimeError, ValueError, OverflowError, TypeError) as e:  # e.g. a width too large to size the tensors
         why = f"{type(e).__name__}: {str(e).splitlines()[0][:80]}"
-        raise DilatedReproError(f"checkpoint {path}: its config {_short(cfg)} does not describe a "
+        raise DilatedReproError(f"checkpoint {path}: its config {bounded_repr(cfg)} does not describe a "
                                 f"buildable network ({why})") from None
 
 def _check_state(obj:dict, path, shell:nn.Module) -> None:
     "Refuse checkpoint `obj` if its state dict does not fit `shell` (the first problem named)."
-    bad = _state_problems(shell.state_dict(), obj["state_dict"])
+    bad = state_dict_problems(shell.state_dict(), obj["state_dict"])
     if bad:
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
         raise DilatedReproError(f"checkpoint {path} does not match {obj['spec'].name} ({obj['part']}): {bad[0]}{more}")
@@ -475,11 +375,11 @@ def _loaded(obj:dict, path, name:str|None=None) -> nn.Module:
     return model.eval()
 
 # %% ../nbs/pipeline/01_models.ipynb #d52de6f5
-def export_checkpoint(src, # any checkpoint of ours, in any of its formats
-                      dst, # destination file (current format)
+def export_checkpoint(src, # a checkpoint of ours
+                      dst, # destination file
                       strip_trainer:bool=False, # drop the trainer section (resume state)
                       ) -> Path:
-    "Write `src` in the current checkpoint format (model, spec, metadata, and the trainer section unless stripped)."
+    "Write a checked copy of checkpoint `src` (model, spec, metadata, and the trainer section unless stripped)."
     obj = read_checkpoint(src)
     model = _loaded(obj, src)  # the file is read once
     ref = obj.get("frontend")
@@ -488,13 +388,12 @@ def export_checkpoint(src, # any checkpoint of ours, in any of its formats
     return save_checkpoint(model, dst, trainer=trainer, frontend=ref, **(obj.get("meta") or {}))
 
 def cli_export(argv=None) -> int:
-    "Convert a checkpoint of any of this project's formats to the current one (`dilated-repro export IN -o OUT`)."
-    from dilated_repro.commands import parser
+    "Copy a checkpoint for sharing, without its optimizer/RNG state with --strip-trainer (`dilated-repro export IN -o OUT`)."
     a = parser("export").parse_args(argv)
     if Path(a.out).resolve() == Path(a.checkpoint).resolve() and not a.force:
         raise DilatedReproError(f"-o {a.out}: that is the input file; give another path (or --force)")
-    from dilated_repro.core import writable_dir
     writable_dir(Path(a.out).parent, "-o")
     out = export_checkpoint(a.checkpoint, a.out, strip_trainer=a.strip_trainer)
     print(f"wrote {out} ({CHECKPOINT_FORMAT})")
     return 0
+

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from .core import DilatedReproError
 from .metrics import TABLE_CLASSES, PAPER_TABLE3
-from .models import PASCAL_VOC_CLASSES, URBAN_CLASSES
-from .models import CITYSCAPES_CLASSES
-from .urban import CITYSCAPES_CATEGORIES
+from .data import PASCAL_VOC_CLASSES, URBAN_CLASSES
+from .data import CITYSCAPES_CLASSES
+from .data import CITYSCAPES_CATEGORIES
 
 # %% auto #0
 __all__ = ['VOC_HEADINGS', 'PAPER_TABLE2', 'DEEPLAB_CRF_TEST', 'PAPER_TABLE4', 'URBAN_HEADINGS', 'PAPER_TABLE5', 'PAPER_TABLE6',
@@ -27,7 +27,7 @@ class PaperTable:
     classes: tuple       # the library's class names for those columns, same order
     rows: dict           # row label (as printed) -> {"per_class": {class: IoU %}, "mean": mIoU %}
     mean_over: int       # classes the printed mean averages over (21 for VOC: background not printed)
-    library: tuple       # the library's class tuple these columns must follow (models/data/evaluate)
+    library: tuple       # the library's class tuple these columns must follow (models/data/metrics)
     authors: tuple = ()  # rows that are the authors' own models
 
 def records(classes, # class names, the columns' order

@@ -7,9 +7,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 from .core import DilatedReproError
+from . import fast
 
 # %% auto #0
-__all__ = ['BF16_CHANGED_BOUND', 'PRECISIONS', 'check_precision', 'with_precision', 'bf16_agreement']
+__all__ = ['BF16_CHANGED_BOUND', 'PRECISIONS', 'check_precision', 'with_precision']
 
 # %% ../nbs/pipeline/09_precision.ipynb #87b12de5
 BF16_CHANGED_BOUND = 0.005  # bf16 may be a default only if it changes at most this fraction of fp32's labels
@@ -40,8 +41,6 @@ def with_precision(
     arg: str = "precision",  # the argument's name in messages ("--precision" for the command line)
 ) -> nn.Module:
     "The network `predict` runs at `precision`: `model` itself (fp32) or its bf16 inference copy (made once)."
-    from dilated_repro import fast
-
     check_precision(precision, arg)
     is_bf16 = isinstance(model, fast.InferenceModel) and model.dtype == torch.bfloat16
     if precision == "fp32" and is_bf16:
@@ -56,39 +55,3 @@ def with_precision(
             f"use {_as_arg(arg, 'fp32')}"
         )
     return fast.inference_copy(model, torch.bfloat16, device=device).eval()  # made once while the weights stay
-
-# %% ../nbs/pipeline/09_precision.ipynb #8d5f6b5e
-def bf16_agreement(
-    model: nn.Module,  # as for `predict` (the fp32 model)
-    images: list,  # RGB images (anything `as_rgb` takes)
-    mode: str = "tiled",
-    batch: int = 1,
-    tile=None,
-    step: str = "aligned",  # as for `predict`
-    device=None,
-    allow_slow: bool = True,  # measure where bf16 is emulated too (correct but slow: keep the images small)
-) -> dict:
-    "`predict(..., precision='bf16')` against fp32 on `images`: share of changed labels, max probability error."
-    from dilated_repro.fast import bf16_native
-    from dilated_repro.prediction import predict  # here, not at import: predict imports this module
-
-    device = torch.device(device or next(model.parameters()).device)
-    b16 = with_precision(model, "bf16", device, allow_slow)  # made once for all the images
-    kw = dict(mode=mode, batch=batch, tile=tile, step=step, device=device)
-    changed, cells, err = 0, 0, 0.0
-    for image in images:
-        p32 = predict(model, image, **kw)
-        p16 = predict(b16, image, precision="bf16", **kw)
-        err = max(err, float((p16 - p32).abs().max()))
-        changed += int((p16.argmax(0) != p32.argmax(0)).sum())
-        cells += p32[0].numel()
-    frac = changed / max(cells, 1)
-    return dict(
-        changed_fraction=frac,
-        max_prob_error=err,
-        changed=changed,
-        cells=cells,
-        images=len(images),
-        native=bf16_native(device),
-        within_bound=frac <= BF16_CHANGED_BOUND,
-    )

@@ -11,8 +11,9 @@ from .core import progress as _bar
 from .data import read_image, colorize
 from .frontend import MARGIN
 from .prediction import PredictConfig, as_rgb, load_model, predict_labels, tile_steps
-from .precision import check_precision
-from .precision import with_precision
+from .precision import check_precision, with_precision
+from .commands import parser
+from .models import MODELS
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'palette256', 'label_image', 'overlay', 'image_files', 'output_files', 'check_tile', 'cli_predict']
@@ -57,7 +58,7 @@ def overlay(
     mix = (1 - opacity) * rgb.astype(np.float32) + opacity * colorize(labels, palette).astype(np.float32)
     return np.rint(mix).astype(np.uint8)
 
-# %% ../nbs/pipeline/08_predict_cli.ipynb #5ba705a4
+# %% ../nbs/pipeline/08_predict_cli.ipynb #0db1b458
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".pgm", ".tif", ".tiff", ".webp")
 
 
@@ -96,6 +97,7 @@ def image_files(
     return out
 
 
+# %% ../nbs/pipeline/08_predict_cli.ipynb #1636b5c6
 def output_files(
     images: list,  # the input images
     out=None,  # -o: a folder, a .png file (one image), or None (next to each image)
@@ -131,13 +133,13 @@ def output_files(
     return plans
 
 
+# %% ../nbs/pipeline/08_predict_cli.ipynb #36c98807
 def check_tile(
     tile: tuple,  # --tile H W
     images: list,  # the images it will cut
 ) -> tuple:
     "Refuse a tile larger than both the largest image needs (one tile covering it) and the released deploy tiles."
     from PIL import Image
-    from dilated_repro.models import MODELS
 
     sizes = []
     for i in images:  # the header only: nothing is decoded here (read_image checks the rest when its turn comes)
@@ -159,11 +161,10 @@ def check_tile(
         )
     return tile
 
-# %% ../nbs/pipeline/08_predict_cli.ipynb #7ceed584
+
+# %% ../nbs/pipeline/08_predict_cli.ipynb #98d50b2d
 def _model_and_files(inputs: list) -> tuple:
     "Split the command's positional arguments into an optional released-model name and the files after it."
-    from dilated_repro.models import MODELS
-
     first = inputs[0]
     if first in MODELS:
         return first, inputs[1:]
@@ -197,9 +198,9 @@ def _wrote(plans: list, n_images: int) -> str:
     return f"wrote {n} file{'s' * (n != 1)} ({kinds}) for {n_images} image{'s' * (n_images != 1)} to {where}"
 
 
+# %% ../nbs/pipeline/08_predict_cli.ipynb #c6538874
 def cli_predict(argv=None) -> int:
     "Segment images like the authors' predict.py with a released model or any checkpoint of ours; write PNGs."
-    from dilated_repro.commands import parser
     from PIL import Image
 
     a = parser("predict").parse_args(argv)
@@ -242,3 +243,4 @@ def cli_predict(argv=None) -> int:
             _save_png(plan["overlay"], Image.fromarray(overlay(rgb, labels, spec.palette, opacity)))
     print(_wrote(plans, len(images)))
     return 0
+

@@ -15,13 +15,16 @@ from .frontend import MARGIN, DilationNet, FrontEnd, frontend_output_size, norma
 from .context import ContextModule
 from .data import read_image, colorize
 from .data_layer import pad_reflect101# the data layer's, tested here
-from .precision import PRECISIONS, check_precision, with_precision  # 08b_precision
+from .precision import PRECISIONS, BF16_CHANGED_BOUND, check_precision, with_precision  # 09_precision
+from . import fast
+from .models import MODELS, build, caffe_layers, load_checkpoint, model_checksum
+from .caffe import load_caffemodel, read_caffemodel
 
 
 # %% auto #0
 __all__ = ['ENGINES', 'as_rgb', 'reflect101_index', 'reflect101', 'interp_map_ref', 'interp_rows', 'interp_map', 'interp_matrix',
            'tile_steps', 'tile_index', 'PredictConfig', 'predict_config', 'predict_network', 'predict',
-           'predict_memory', 'predict_labels', 'load_model']
+           'predict_memory', 'predict_labels', 'bf16_agreement', 'load_model']
 
 # %% ../nbs/pipeline/07_prediction.ipynb #3d06fb6a
 def as_rgb(
@@ -324,8 +327,6 @@ def predict_network(
     config: PredictConfig | None = None,  # its precision, engine, device and mean are read
 ) -> nn.Module:
     "The network `predict` runs: bf16 -> `with_precision`; fp32 'auto' on a CPU -> the blocked copy where it is safe."
-    from dilated_repro import fast
-
     cfg = config or PredictConfig()
     device = torch.device(cfg.device or next(model.parameters()).device)
     if cfg.precision == "bf16" or isinstance(model, fast.InferenceModel) or cfg.engine == "plain":
@@ -423,11 +424,42 @@ def predict_labels(
         labels[h0:h1] = band.numpy().argmax(0)  # numpy's argmax: first maximum, like torch's, and faster over dim 0
     return labels
 
-# %% ../nbs/pipeline/07_prediction.ipynb #aefb1d3d
+# %% ../nbs/pipeline/07_prediction.ipynb #8d5f6b5e
+def bf16_agreement(
+    model: nn.Module,  # as for `predict` (the fp32 model)
+    images: list,  # RGB images (anything `as_rgb` takes)
+    mode: str = "tiled",
+    batch: int = 1,
+    tile=None,
+    step: str = "aligned",  # as for `predict`
+    device=None,
+    allow_slow: bool = True,  # measure where bf16 is emulated too (correct but slow: keep the images small)
+) -> dict:
+    "`predict(..., precision='bf16')` against fp32 on `images`: share of changed labels, max probability error."
+    device = torch.device(device or next(model.parameters()).device)
+    b16 = with_precision(model, "bf16", device, allow_slow)  # made once for all the images
+    kw = dict(mode=mode, batch=batch, tile=tile, step=step, device=device)
+    changed, cells, err = 0, 0, 0.0
+    for image in images:
+        p32 = predict(model, image, **kw)
+        p16 = predict(b16, image, precision="bf16", **kw)
+        err = max(err, float((p16 - p32).abs().max()))
+        changed += int((p16.argmax(0) != p32.argmax(0)).sum())
+        cells += p32[0].numel()
+    frac = changed / max(cells, 1)
+    return dict(
+        changed_fraction=frac,
+        max_prob_error=err,
+        changed=changed,
+        cells=cells,
+        images=len(images),
+        native=fast.bf16_native(device),
+        within_bound=frac <= BF16_CHANGED_BOUND,
+    )
+
+# %% ../nbs/pipeline/07_prediction.ipynb #2dc024bd
 def _released_for(blobs: dict, where) -> tuple:
     "The released architecture (name, front-end width) whose Caffe layer names a .caffemodel holds."
-    from dilated_repro.models import MODELS, build, caffe_layers
-
     hits = []
     for n in MODELS:
         with torch.device("meta"):
@@ -447,11 +479,9 @@ def _caffe_width(blobs: dict) -> float:
     return blobs["conv1_1"][0].shape[0] / 64 if "conv1_1" in blobs else 1.0
 
 
+# %% ../nbs/pipeline/07_prediction.ipynb #929982ff
 def _join_frontend(ctx: nn.Module, frontend, where) -> nn.Module:
     "A context module trained alone (part 'context') joined with its front end into a runnable DilationNet."
-    from dilated_repro.models import load_checkpoint, model_checksum
-    from dilated_repro.frontend import DilationNet
-
     ref = ctx.frontend_ref
     if frontend is None and ref is None:
         raise DilatedReproError(
@@ -479,6 +509,7 @@ def _join_frontend(ctx: nn.Module, frontend, where) -> nn.Module:
     return net
 
 
+# %% ../nbs/pipeline/07_prediction.ipynb #3797a0f6
 def load_model(
     source,  # a released-model name (with weights=), a .caffemodel file, or a checkpoint of ours
     weights=None,  # with a released-model name: its .caffemodel or one of our checkpoints
@@ -487,9 +518,6 @@ def load_model(
     device=None,  # "cpu", "cuda", ... (default: CUDA if available)
 ) -> nn.Module:
     "A ready network in eval mode on `device`, with `.spec`, `.classes` and `.palette`."
-    from dilated_repro.models import MODELS, build, load_checkpoint
-    from dilated_repro.caffe import load_caffemodel, read_caffemodel
-
     device = check_device(device)
     name = source if isinstance(source, str) and source in MODELS else None
     if name is not None and weights is None:
@@ -524,3 +552,4 @@ def load_model(
             model = _join_frontend(model, frontend, p)
     model.classes, model.palette = model.spec.classes, model.spec.palette
     return model.to(device).eval()
+

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 from .core import DilatedReproError
+from .commands import parser
 from .questions_prism import prism_vs_pyramid, PrismSettings, prism_table, prism_finding, QUICK_PRISM
 from .questions_pretraining import (pretraining, PretrainSettings, pretrain_table, pretrain_finding,
                                                QUICK_PRE)
@@ -48,7 +49,6 @@ def run_questions(only=tuple(EXPERIMENTS), seeds:int|tuple|None=None, out="runs/
 # %% ../nbs/questions/08_questions.ipynb #966852bf
 def cli_questions(argv=None) -> int:
     "Beyond the paper: prism vs pyramid, pretraining, initialization, gridding and front-end surgery experiments."
-    from dilated_repro.commands import parser
     a = parser("questions").parse_args(argv)
     only = [k.strip() for k in a.only.split(",") if k.strip()]
     if not only:

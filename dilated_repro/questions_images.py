@@ -17,11 +17,11 @@ from .synthetic import make_synthetic_voc, read_objects, read_instances
 from .data import VOCSegmentation
 from .recipes import Stage, RandomBatches, loss_windows
 from .train import fit, Run
-from .questions_stats import score_predictions, _zero_
+from .questions_stats import score_predictions, zero_init_
 
 # %% auto #0
-__all__ = ['REDUCED', 'SURGERIES', 'ReducedSetup', 'VGGFrontEnd', 'Images', 'load_images', 'vgg_input', 'grid_labels',
-           'evaluate_images', 'ImageSolver', 'train_images', 'image_data']
+__all__ = ['REDUCED', 'SURGERIES', 'VGG_BLOCKS', 'ReducedSetup', 'VGGFrontEnd', 'Images', 'load_images', 'vgg_input',
+           'grid_labels', 'evaluate_images', 'ImageSolver', 'train_images', 'image_data']
 
 # %% ../nbs/questions/02_questions_images.ipynb #72af9317
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ REDUCED = ReducedSetup()
 
 # %% ../nbs/questions/02_questions_images.ipynb #ac640442
 SURGERIES = ("paper", "deeplab", "fcn32s", "fcn8s", "classify")
-_BLOCKS = ((1, 2), (2, 2), (3, 3), (4, 3), (5, 3))     # VGG-16: block b has n 3x3 convolutions
+VGG_BLOCKS = ((1, 2), (2, 2), (3, 3), (4, 3), (5, 3))     # VGG-16: block b has n 3x3 convolutions
 
 class VGGFrontEnd(nn.Module):
     """VGG-16 at `width`, 'same' zero padding, one treatment of pool4/pool5 (table above); scores on the stride-8 grid.
@@ -61,7 +61,7 @@ class VGGFrontEnd(nn.Module):
             raise DilatedReproError(f"surgery must be one of {SURGERIES}, got {surgery!r}")
         ch, cin, self.C, self.surgery = vgg_channels(width), 3, C, surgery
         dil = surgery in ("paper", "deeplab")
-        for b, n in _BLOCKS:
+        for b, n in VGG_BLOCKS:
             for i in range(1, n + 1):
                 l = 2 if dil and b == 5 else 1
                 self.add_module(f"conv{b}_{i}", nn.Conv2d(cin, ch[f"conv{b}_{i}"], 3, padding=l, dilation=l))
@@ -77,8 +77,8 @@ class VGGFrontEnd(nn.Module):
         self.final = nn.Linear(ch["fc7"], C) if surgery == "classify" else nn.Conv2d(ch["fc7"], C, 1)
         if surgery == "fcn8s":
             self.score_pool3, self.score_pool4 = (
-                _zero_(nn.Conv2d(ch["conv3_3"], C, 1)),
-                _zero_(nn.Conv2d(ch["conv4_3"], C, 1)),
+                zero_init_(nn.Conv2d(ch["conv3_3"], C, 1)),
+                zero_init_(nn.Conv2d(ch["conv4_3"], C, 1)),
             )
         for name, m in self.named_children():  # from scratch: Kaiming (train.init_frontend_), final N(0, 0.001^2)
             if isinstance(m, nn.Conv2d) and not name.startswith("score"):
@@ -90,7 +90,7 @@ class VGGFrontEnd(nn.Module):
 # %% ../nbs/questions/02_questions_images.ipynb #2f9945f3
 def _vgg_forward(self:VGGFrontEnd, x:torch.Tensor) -> torch.Tensor:  # (N, 3, H, W) -> (N, C, H/8, W/8); (N, C)
     feats = {}
-    for b, n in _BLOCKS:
+    for b, n in VGG_BLOCKS:
         for i in range(1, n + 1):
             x = F.relu(getattr(self, f"conv{b}_{i}")(x))
         if hasattr(self, f"pool{b}"):

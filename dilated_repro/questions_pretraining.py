@@ -18,8 +18,8 @@ from .frontend import load_vgg16
 from .train import fit, Run
 from .recipes import RandomBatches
 from .questions_stats import (mean_sd, pm, summarize_rows, paired, verdict, foreground_iou, LEARNED,
-                                         _metric_table, METRICS, Experiment, run_experiment)
-from .questions_images import (REDUCED, VGGFrontEnd, _BLOCKS, ImageSolver, vgg_input, image_data,
+                                         metric_table, METRICS, Experiment, run_experiment)
+from .questions_images import (REDUCED, VGGFrontEnd, VGG_BLOCKS, ImageSolver, vgg_input, image_data,
                                           train_images, evaluate_images)
 
 # %% auto #0
@@ -71,6 +71,8 @@ def classification_set(n:int, # source images (256 px, a separate draw of the ge
     with np.load(p) as z:
         return torch.from_numpy(z["x"]), torch.from_numpy(z["y"]).long()
 
+
+# %% ../nbs/questions/04_questions_pretraining.ipynb #21fd91c4
 def pretrain_classifier(x:torch.Tensor, y:torch.Tensor, width:float, solver:ImageSolver, holdout:int=200, device=None,
                         progress:bool=False) -> tuple:
     "Train `VGGFrontEnd(5, surgery='classify')` (flips, `solver`): (model, held-out accuracy %, seconds)."
@@ -91,7 +93,7 @@ def pretrain_classifier(x:torch.Tensor, y:torch.Tensor, width:float, solver:Imag
 
 def transfer_(dst:nn.Module, src:nn.Module) -> list:
     "Copy conv1_1 … fc7 from `src` into `dst` (same shapes; `final` and skip layers stay); returns the names copied."
-    names = [f"conv{b}_{i}" for b, n in _BLOCKS for i in range(1, n + 1)] + ["fc6", "fc7"]
+    names = [f"conv{b}_{i}" for b, n in VGG_BLOCKS for i in range(1, n + 1)] + ["fc6", "fc7"]
     with torch.no_grad():
         for k in names:
             a, b = getattr(dst, k), getattr(src, k)
@@ -198,12 +200,13 @@ def pretrain_table(res:dict) -> str:
     fg = ", ".join(f"{k} {foreground_iou(res, k, 'key'):.1f}" for k in res["summary"])
     return (
         head
-        + _metric_table(res, METRICS, "arm, labelled images")
+        + metric_table(res, METRICS, "arm, labelled images")
         + f"\n\nMean foreground-class IoU %: {fg}\n"
         + "\n".join(gains)
     )
 
 
+# %% ../nbs/questions/04_questions_pretraining.ipynb #92fb117c
 def pretrain_finding(res:dict) -> str:
     "Experiment 2's finding, computed from its table."
     s, n = res["settings"], len(res["settings"]["seeds"])

@@ -17,8 +17,8 @@ from .init import init_context_
 from .context import DILATIONS
 from .questions_stats import (MapSource, MapSolver, QUICK_MAPS, map_inputs, score_maps, train_on_maps,
                                          evaluate_maps, n_params, rf_side, latency_ms, peak_memory, count_flops,
-                                         train_step_memory, summarize_rows, paired, verdict, pm, _metric_table, METRICS,
-                                         _zero_, Experiment, run_experiment, paired_table)
+                                         train_step_memory, summarize_rows, paired, verdict, pm, metric_table, METRICS,
+                                         zero_init_, Experiment, run_experiment, paired_table)
 
 # %% auto #0
 __all__ = ['QUICK_PRISM', 'Prism', 'UNetContext', 'PyramidPooling', 'match_width', 'build_prism_models', 'PrismSettings',
@@ -65,7 +65,7 @@ class UNetContext(nn.Module):
         self.pool = nn.MaxPool2d(2, 2, ceil_mode=True)
         self.mid = nn.Conv2d(ch[-2], ch[-1], 3, padding=1)
         self.dec = nn.ModuleList(nn.Conv2d(ch[l + 1] + ch[l], ch[l], 3, padding=1) for l in reversed(range(depth)))
-        self.head = _zero_(nn.Conv2d(ch[0], C, 1))          # f starts at 0: the module starts as the identity
+        self.head = zero_init_(nn.Conv2d(ch[0], C, 1))          # f starts at 0: the module starts as the identity
 
     def forward(self, x):                                  # (N, C, H, W) -> (N, C, H, W)
         skips, h = [], x
@@ -90,7 +90,7 @@ class PyramidPooling(nn.Module):
         self.stem = nn.Conv2d(C, width, 3, padding=1)
         self.branches = nn.ModuleList(nn.Conv2d(width, b, 1) for _ in self.bins)
         self.fuse = nn.Conv2d(width + b*len(self.bins), width, 3, padding=1)
-        self.head = _zero_(nn.Conv2d(width, C, 1))
+        self.head = zero_init_(nn.Conv2d(width, C, 1))
 
     def forward(self, x):                                  # (N, C, H, W) -> (N, C, H, W)
         f = F.relu(self.stem(x))
@@ -191,7 +191,7 @@ def prism_table(res:dict) -> str:
     "Experiment 1 as Markdown: accuracy (mean ± sd) and costs."
     n = len(res["settings"]["seeds"])
     sides = [k for k in next(iter(res["costs"].values())) if k.isdigit()]
-    acc = _metric_table(res, METRICS)
+    acc = metric_table(res, METRICS)
     head = (
         "| model | params | RF (cells) | "
         + " | ".join(f"GFLOPs / ms / MB infer / MB train @{s}²" for s in sides)

@@ -14,21 +14,22 @@ from torch import nn
 from . import core
 from .core import DilatedReproError, atomic_path
 from .dilation import measured_receptive_field
-from .synthetic import make_synthetic_voc, read_objects, read_instances, SIZE_BUCKETS
+from .synthetic import make_synthetic_voc, read_objects, read_instances
+from .metrics import SIZE_BUCKETS
 from .data import VOCSegmentation
 from .recipes import RECIPES, Stage, seg_loss, TensorBatches, loss_windows
 from .train import train_frontend, fit, Run
 from .features import cache_features, FeatureCache
 from .metrics import ConfusionMatrix
-from .evaluation import SizeBucketAccuracy, boundary_confusion
+from .metrics import SizeBucketAccuracy, boundary_confusion
 from .fast import time_interleaved
 
 # %% auto #0
 __all__ = ['LEARNED', 'METRICS', 'QUICK_MAPS', 'mean_sd', 'write_json', 'previous', 'seed_part', 'pm', 'count_flops', 'n_params',
-           'peak_memory', 'rf_side', 'latency_ms', 'train_step_memory', 'summarize_rows', 'paired', 'verdict',
-           'foreground_iou', 'toy_rows', 'plot_bars', 'plot_curves', 'Experiment', 'check_choices', 'run_experiment',
-           'paired_table', 'MapSource', 'Maps', 'load_maps', 'score_maps', 'map_inputs', 'score_predictions',
-           'evaluate_maps', 'MapSolver', 'train_on_maps']
+           'zero_init_', 'peak_memory', 'rf_side', 'latency_ms', 'train_step_memory', 'summarize_rows', 'paired',
+           'verdict', 'foreground_iou', 'toy_rows', 'metric_table', 'plot_bars', 'plot_curves', 'Experiment',
+           'check_choices', 'run_experiment', 'paired_table', 'MapSource', 'Maps', 'load_maps', 'score_maps',
+           'map_inputs', 'score_predictions', 'evaluate_maps', 'MapSolver', 'train_on_maps']
 
 # %% ../nbs/questions/01_questions_stats.ipynb #b2d1eff7
 def mean_sd(xs) -> dict:
@@ -82,7 +83,7 @@ def n_params(model:nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 # %% ../nbs/questions/01_questions_stats.ipynb #7eaf5b80
-def _zero_(conv:nn.Conv2d) -> nn.Conv2d:
+def zero_init_(conv:nn.Conv2d) -> nn.Conv2d:
     "Zero a convolution's weights and bias: a branch that starts at 0 (residual heads, skip layers)."
     nn.init.zeros_(conv.weight)
     nn.init.zeros_(conv.bias)
@@ -221,7 +222,7 @@ def toy_rows(arms:dict, # arm -> per-seed mIoU values (every other metric and cl
              "iou": [v]*C} for a, vs in arms.items() for s, v in enumerate(vs)]
 
 # %% ../nbs/questions/01_questions_stats.ipynb #413c1de8
-def _metric_table(res:dict, metrics:dict, key:str="model") -> str:
+def metric_table(res:dict, metrics:dict, key:str="model") -> str:
     "Markdown: one row per arm, mean ± sd of each metric."
     lines = ["| " + key + " | " + " | ".join(metrics.values()) + " |", "|---" * (len(metrics) + 1) + "|"]
     for arm, d in res["summary"].items():

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from .core import DilatedReproError
 from .questions_stats import (mean_sd, pm, summarize_rows, paired, verdict, foreground_iou, LEARNED,
-                                         _metric_table, METRICS, n_params, count_flops, Experiment,
+                                         metric_table, METRICS, n_params, count_flops, Experiment,
                                          run_experiment, check_choices, paired_table)
 from .questions_images import (REDUCED, VGGFrontEnd, SURGERIES, ImageSolver, vgg_input, image_data,
                                           train_images, evaluate_images)
@@ -86,11 +86,13 @@ def surgery_table(res:dict) -> str:
     return (
         f"Reduced setup: {s['size']} px, width {s['width']:g}, {s['steps']} steps from scratch; {n} seed(s), mean ± "
         f"sd\n\n"
-        + _metric_table(res, METRICS, "surgery")
+        + metric_table(res, METRICS, "surgery")
         + f"\n\nMean foreground-class IoU %: {fg}\n\n"
         + "\n".join(cost)
     )
 
+
+# %% ../nbs/questions/07_questions_surgery.ipynb #892c041b
 def surgery_finding(res:dict) -> str:
     "Experiment 5's finding, computed from its table."
     ref, P, S, n = res["reference"], res["paired"], res["summary"], len(res["settings"]["seeds"])

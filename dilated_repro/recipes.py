@@ -16,7 +16,7 @@ import torch.distributed as dist
 from .core import DilatedReproError
 from .data_layer import bgr_minus_mean
 from .data_layer import DataLayer, pad_reflect101
-from .data import open_dataset, voc_palette
+from .data import open_dataset, voc_palette, SplitNotFound
 from .synthetic import SYNTH_CLASSES, make_synthetic_voc, synthetic_pending
 from .frontend import FrontEnd, DilationNet, MARGIN, INPUT_CONVENTIONS
 from .metrics import ConfusionMatrix
@@ -28,7 +28,7 @@ __all__ = ['RECIPES', 'SEED_ORDER', 'SEED_CROP', 'SEED_FLIP', 'Stage', 'stage_lr
            'set_lr', 'upsample_corner', 'seg_loss', 'to_network', 'frontend_input', 'grid_scores', 'grid_miou',
            'Sampler', 'shard', 'ImageBatches', 'value_table', 'TensorBatches', 'RandomBatches', 'loss_windows',
            'get_recipe', 'make_dataset', 'recipe_spec', 'build_frontend', 'init_frontend_', 'build_context', 'as_full',
-           'recipe_to_dict', 'recipe_from_dict']
+           'ensure_data_root', 'optional_val_dataset', 'recipe_to_dict', 'recipe_from_dict']
 
 # %% ../nbs/pipeline/12_recipes.ipynb #142b3134
 @dataclass(frozen=True)
@@ -404,6 +404,8 @@ def recipe_spec(recipe, # a Recipe or its name
                      context_names=context_layer_names(n, prefix), upsample=r.upsample, convention=r.convention)
     return check_spec(spec)
 
+
+# %% ../nbs/pipeline/12_recipes.ipynb #8b35e505
 def build_frontend(recipe:Recipe, spec:ModelSpec|None=None) -> FrontEnd:
     "The recipe's front end, random init (`init_frontend_` or `load_vgg16` fill it), .spec by default `recipe_spec`."
     return build_spec(spec or recipe_spec(recipe), recipe.width, recipe.dropout, part="frontend", init=recipe.init)
@@ -429,7 +431,8 @@ def as_full(front_end:FrontEnd, context:ContextModule|None, spec:ModelSpec, reci
     return net
 
 # %% ../nbs/pipeline/12_recipes.ipynb #2a70bab2
-def _data_root(recipe:Recipe, data_root) -> Path:
+def ensure_data_root(recipe:Recipe, data_root) -> Path:
+    "`data_root` as a Path; for a recipe with a synthetic set, made first when missing or left half-written by a kill."
     root = Path(data_root)
     if recipe.synthetic and synthetic_pending(root):   # missing, empty, or left incomplete by a killed run
         n_train, n_val, size, seed = recipe.synthetic
@@ -437,13 +440,13 @@ def _data_root(recipe:Recipe, data_root) -> Path:
         make_synthetic_voc(root, n_train, n_val, size=size, seed=seed)
     return root
 
-def _maybe_val(recipe:Recipe, root):
+def optional_val_dataset(recipe:Recipe, root):
     "The recipe's validation split on `root`, or None when the folder has none (a damaged one is an error)."
-    from dilated_repro.data import SplitNotFound
     try:
         return make_dataset(recipe, root, recipe.val_split)
     except SplitNotFound:
         return None
+
 
 # %% ../nbs/pipeline/12_recipes.ipynb #1cb21ad4
 def recipe_to_dict(r:Recipe) -> dict: return asdict(r)

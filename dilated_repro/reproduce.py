@@ -13,16 +13,19 @@ from torch import nn
 from .core import DilatedReproError, atomic_path, set_seed
 from .core import writable_dir
 from .data import VOCSegmentation, colorize
-from .synthetic import make_synthetic_voc, read_objects, read_instances, SIZE_BUCKETS
+from .synthetic import make_synthetic_voc, read_objects, read_instances
+from .metrics import SIZE_BUCKETS
 from .models import read_checkpoint
 from .prediction import load_model, predict
 from .recipes import RECIPES, Recipe, get_recipe, recipe_to_dict
 from .train import train_frontend, train_context
 from .features import cache_features
 from .resume import read_log
-from .metrics import ConfusionMatrix, evaluate_dataset, PAPER_TABLE3, PAPER_KEY
-from .evaluation import SizeBucketAccuracy, boundary_confusion
+from .metrics import ConfusionMatrix, PAPER_TABLE3
+from .evaluation import evaluate_dataset, PAPER_KEY
+from .metrics import SizeBucketAccuracy, boundary_confusion
 from .crf import grid_search_crf, dense_crf, CRFParams
+from .commands import parser
 
 # %% auto #0
 __all__ = ['QUICK', 'ROWS', 'PICTURES', 'SMOKE_NOTE', 'ReproConfig', 'make_data', 'train_seed', 'score', 'tune_crf', 'run_seed',
@@ -258,6 +261,8 @@ def plot_table3(summary:dict, path=None): # PNG to write; None: only return the 
     if path is not None: _save_png(fig, path)
     return fig
 
+
+# %% ../nbs/06_reproduce.ipynb #b7ef1ae5
 def plot_panel(nets:dict, # ROWS -> network (what `train_seed` returns)
                val, # the validation set (image, label) pairs
                path=None, # PNG to write; None: only return the figure
@@ -299,7 +304,6 @@ SMOKE_NOTE = "smoke test (--quick): a few iterations on tiny images; its numbers
 
 def cli_reproduce(argv=None) -> int:
     "Reproduce Table 3 (front end, + Basic, + Large; CRF-free and + CRF) on the synthetic multi-scale set."
-    from dilated_repro.commands import parser
     a = parser("reproduce").parse_args(argv)
     if a.seeds < 1: raise DilatedReproError(f"--seeds must be >= 1, got {a.seeds}")
     if a.seed is not None and a.seed < 0: raise DilatedReproError(f"--seed must be >= 0, got {a.seed}")

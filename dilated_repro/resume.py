@@ -5,21 +5,22 @@
 # %% ../nbs/pipeline/13_resume.ipynb #96057edf
 from __future__ import annotations
 import json, os, random
-from typing import TYPE_CHECKING
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
 import torch.distributed as dist
 import sys
-from .core import DilatedReproError, DiskFull, atomic_path, default_device, writing, stale_temps, _pid_alive
-from .models import CHECKPOINT_FORMAT, save_checkpoint, read_checkpoint, _state_problems
-from .recipes import Stage, recipe_from_dict, recipe_to_dict, recipe_spec
-if TYPE_CHECKING: from dilated_repro.train import Run   # only a type hint: train imports this module
+from .core import DilatedReproError, DiskFull, atomic_path, default_device, writing, stale_temps, pid_alive
+from .models import save_checkpoint, read_checkpoint, state_dict_problems
+from .recipes import Stage, recipe_to_dict
+
 
 # %% auto #0
-__all__ = ['LOCK', 'upgrade_checkpoint', 'read_log', 'init_distributed']
+__all__ = ['LOCK', 'load_state', 'read_trainer_checkpoint', 'read_log', 'truncate_log', 'evaluated_at', 'init_distributed',
+           'replica_spread', 'append_log', 'any_not_finite', 'stop_diverged', 'resume_run', 'save_trainer_checkpoint',
+           'take_lock']
 
 # %% ../nbs/pipeline/13_resume.ipynb #a1129841
 def _rng_state() -> dict:
@@ -35,41 +36,23 @@ def _set_rng_state(s:dict):
     np.random.set_state((n[0], n[1].numpy().astype(np.uint32), *n[2:]))
     if s["cuda"] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s["cuda"])
 
-_PARTS = {"frontend": "frontend", "context": "context", "joint": "full"}   # trainer stage -> checkpoint part
-
-def upgrade_checkpoint(obj:dict, # a trainer checkpoint of the old format (no "format" tag), as loaded
-                       path, # its file (for messages)
-                       ) -> dict:
-    "An old trainer checkpoint (model, stage, recipe, ...) as a `dilated_repro.checkpoint/2` dict, in memory."
-    p = Path(path)
-    if obj.get("stage") not in _PARTS:
-        raise DilatedReproError(f"{p}: stage {obj.get('stage')!r} is not one of {list(_PARTS)}")
-    try: r = recipe_from_dict(obj["recipe"])
-    except Exception as e:
-        raise DilatedReproError(f"{p}: its recipe entry cannot be read ({type(e).__name__}: {str(e)[:100]})") from None
-    inp = obj.get("input") or {}
-    try: spec = recipe_spec(r, kind=obj.get("kind"))
-    except DilatedReproError as e: raise DilatedReproError(f"{p}: {e}") from None
-    spec = replace(spec, convention=inp.get("convention", spec.convention), mean=tuple(inp.get("mean_bgr", spec.mean)))
-    trainer = {k: obj[k] for k in ("step", "optimizer", "rng", "schedule", "recipe") if k in obj}
-    return {"format": CHECKPOINT_FORMAT, "spec": asdict(spec), "part": _PARTS[obj["stage"]], "meta": {},
-            "config": {"width": r.width, "dropout": r.dropout, "init": r.init}, "state_dict": obj["model"],
-            "trainer": dict(trainer, stage=obj["stage"]),
-            "upgraded_from": "dilated_repro trainer checkpoint (no format tag)"}
-
-def _load_state(m:nn.Module, sd, where) -> nn.Module:
+def load_state(m:nn.Module, # the network to fill (on the `meta` device: only checked)
+               sd, # its state dict, as read from `where`
+               where, # the file it came from, for the message
+               ) -> nn.Module:
     "`m.load_state_dict(sd)`, after naming the first missing, unexpected, mis-shaped or non-finite tensor."
     if not isinstance(sd, dict): raise DilatedReproError(f"{where}: the model entry is not a state dict")
     own = m.state_dict()
-    bad = _state_problems(own, sd)  # the checkpoint reader's own check (its values are tensors: read_checkpoint)
+    bad = state_dict_problems(own, sd)  # the checkpoint reader's own check (its values are tensors: read_checkpoint)
     if bad:
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
         raise DilatedReproError(f"{where} does not fit the network: {bad[0]}{more}")
     if next(iter(own.values()), torch.empty(0)).device.type != "meta": m.load_state_dict(sd)
     return m
 
-def _trainer_checkpoint(path, part:str|None=None) -> dict:
-    "`models.read_checkpoint(path)` with a trainer section (and of `part`, if given), else one line naming the file."
+def read_trainer_checkpoint(path, part:str|None=None) -> dict:
+    """`models.read_checkpoint(path)` of a file `dilated-repro train` wrote: with a trainer section holding its recipe
+    (and of `part`, if given), else one line naming the file."""
     ck = read_checkpoint(path)
     if part is not None and ck["part"] != part:
         want = {"frontend": "a front end", "context": "a context module", "full": "a whole network"}[part]
@@ -77,6 +60,7 @@ def _trainer_checkpoint(path, part:str|None=None) -> dict:
     if not isinstance(ck.get("trainer"), dict) or not isinstance(ck["trainer"].get("recipe"), dict):
         raise DilatedReproError(f"{path}: no trainer section with a recipe (not written by `dilated-repro train`)")
     return ck
+
 
 # %% ../nbs/pipeline/13_resume.ipynb #26fb5ebe
 def read_log(out_dir) -> list:
@@ -93,10 +77,18 @@ def _log_lines(p:Path) -> list:
         if isinstance(r, dict): out.append((l, r))
     return out
 
-def _truncate_log(path:Path, step:int):
+def truncate_log(path:Path, step:int):
+    "Drop the records of log `path` past iteration `step` (they run again on resume), and any line cut short."
     if path.is_file():
         keep = [l for l, r in _log_lines(path) if r.get("step", 0) <= step]
         with atomic_path(path) as tmp: tmp.write_text("".join(l + "\n" for l in keep))
+
+def _is_eval(r:dict) -> bool: return "loss" not in r and "event" not in r
+
+def evaluated_at(path:Path, step:int) -> bool:
+    "Does log `path` hold an evaluation record at iteration `step`? (`fit`: was a resumed run killed evaluating it?)"
+    return any(r.get("step") == step and _is_eval(r) for _, r in _log_lines(path))
+
 
 # %% ../nbs/pipeline/13_resume.ipynb #8382843c
 def init_distributed() -> tuple:
@@ -113,8 +105,9 @@ def init_distributed() -> tuple:
         return rank, world, torch.device("cpu")
     return 0, 1, default_device()
 
-def _replica_spread(model:nn.Module) -> float:
-    "Largest difference between processes of per-tensor parameter checksums (0 = identical replicas)."
+def replica_spread(model:nn.Module) -> float:
+    """Largest difference between processes of per-tensor parameter checksums (0 = identical replicas); every
+    process calls it (an all-gather). The DDP demo at the end logs it."""
     sums = [torch.stack([p.detach().double().sum(), p.detach().double().pow(2).sum()]) for p in model.parameters()]
     s = torch.stack(sums).flatten()
     allv = [torch.zeros_like(s) for _ in range(dist.get_world_size())]
@@ -129,19 +122,20 @@ def _intact(ck:Path) -> str:
     except Exception: return f"the previous {ck.name} is intact"
     return f"the previous checkpoint at step {step} is intact: free some space, then rerun with --resume"
 
-def _log(path:Path, rec:dict):
+def append_log(path:Path, rec:dict):
+    "Append record `rec` to log `path` as one JSON line; a full disk is one `DiskFull` line saying what is kept."
     try:
         with writing(path), open(path, "a") as f: f.write(json.dumps(rec) + "\n")
     except DiskFull: raise DiskFull(path, _intact(Path(path).parent/"last.pt")) from None
 
-def _any_not_finite(value:torch.Tensor, world:int) -> bool:
+def any_not_finite(value:torch.Tensor, world:int) -> bool:
     "True on every process when `value` holds NaN/inf on any of them (all-reduced: all ranks stop together)."
     bad = (~torch.isfinite(value.detach())).any().float().reshape(1)
     if world > 1: dist.all_reduce(bad)
     return bool(bad.item())
 
-def _diverged(logf:Path|None, log, at:dict, # {stage, step, lr, last}: where it happened; last.pt holds `last`
-              what:str, done:str):
+def stop_diverged(logf:Path|None, log, at:dict, # {stage, step, lr, last}: where it happened; last.pt holds `last`
+                  what:str, done:str):
     "Log the event and stop: iteration `at['step']` gave NaN/inf (`what`, and `done` about it)."
     tag, step, last = at["stage"], at["step"], at["last"]
     log({"stage": tag, "step": step, "event": "not finite", "what": what})
@@ -151,13 +145,13 @@ def _diverged(logf:Path|None, log, at:dict, # {stage, step, lr, last}: where it 
     raise DilatedReproError(f"{tag}: {what} at iteration {step} (lr {at['lr']:g}); {done}{kept}; "
                             "lower the learning rate or check the data")
 
-def _is_eval(r:dict) -> bool: return "loss" not in r and "event" not in r
 
-def _resume(part:nn.Module, opt, stage:Stage, ck:Path, run:Run) -> int:
+# %% ../nbs/pipeline/13_resume.ipynb #ebec8f3b
+def resume_run(part:nn.Module, opt, stage:Stage, ck:Path, run) -> int:
     "Load `ck` into `part`, `opt` and the RNG when resuming; refuse to overwrite it otherwise. Returns the start step."
     if not ck.is_file(): return 0
     if not run.resume: raise DilatedReproError(f"{ck} exists: pass --resume to continue it, or use another --out")
-    full = _trainer_checkpoint(ck)
+    full = read_trainer_checkpoint(ck)
     st = full["trainer"]
     got, want = f"{st['recipe'].get('name')}/{st.get('stage')}", f"{run.recipe.name}/{run.tag}"
     if got != want: raise DilatedReproError(f"{ck} is a {got} checkpoint, not {want}")
@@ -170,7 +164,7 @@ def _resume(part:nn.Module, opt, stage:Stage, ck:Path, run:Run) -> int:
     step = st["step"]
     if not isinstance(step, int) or isinstance(step, bool) or step < 0:
         raise DilatedReproError(f"{ck}: its trainer step {step!r} is not an iteration count (an int >= 0)")
-    _load_state(part, full["state_dict"], ck)
+    load_state(part, full["state_dict"], ck)
     try: _set_rng_state(st["rng"])
     except Exception as e:          # garbage in place of the RNG states: any of KeyError, TypeError, ValueError, ...
         raise DilatedReproError(f"{ck}: its RNG state cannot be restored ({type(e).__name__}); "
@@ -180,8 +174,8 @@ def _resume(part:nn.Module, opt, stage:Stage, ck:Path, run:Run) -> int:
         raise DilatedReproError(f"{ck}: its optimizer state does not fit ({str(e)[:100]})") from None
     return st["step"]
 
-def _save(part:nn.Module, opt, schedule:Stage, # the stage with the run's total iterations
-          step:int, ck:Path, run:Run, proc:tuple): # proc: (rank, world)
+def save_trainer_checkpoint(part:nn.Module, opt, schedule:Stage, # the stage with the run's total iterations
+                            step:int, ck:Path, run, proc:tuple): # run: the train.Run; proc: (rank, world)
     "Write last.pt (rank 0) by `models.save_checkpoint`, trainer state in its own section; then wait for every process."
     rank, world = proc
     if rank == 0:
@@ -190,6 +184,7 @@ def _save(part:nn.Module, opt, schedule:Stage, # the stage with the run's total 
         try: save_checkpoint(part, ck, trainer=trainer, frontend=run.frontend, **(run.meta or {}))
         except DiskFull: raise DiskFull(ck, _intact(ck)) from None     # atomic: the old last.pt was not touched
     if world > 1: dist.barrier()
+
 
 # %% ../nbs/pipeline/13_resume.ipynb #e1f0c4d4
 LOCK = "train.lock"   # in --out while a `train` writes there: the holder's pid
@@ -206,7 +201,7 @@ def _link_lock(lock:Path) -> None:
         with os.fdopen(fd, "w") as f: f.write(str(os.getpid()))
     finally: tmp.unlink(missing_ok=True)
 
-def _take_lock(out) -> Path|None:
+def take_lock(out) -> Path|None:
     "Claim `out` for this `train` (rank 0 only); refuse in one line if a live process holds it. Returns the lock."
     if os.environ.get("RANK", "0") != "0": return None
     lock = Path(out)/LOCK
@@ -217,7 +212,7 @@ def _take_lock(out) -> Path|None:
         except FileExistsError:
             try: pid = int(lock.read_text().strip() or 0)
             except (OSError, ValueError): pid = 0
-            if pid and pid != os.getpid() and _pid_alive(pid):
+            if pid and pid != os.getpid() and pid_alive(pid):
                 raise DilatedReproError(f"--out {out}: another train (pid {pid}) is writing there ({lock}); "
                                         "wait for it or use another --out") from None
             lock.unlink(missing_ok=True)            # left by a process that is gone: take it over

@@ -8,7 +8,11 @@ import json, os, shutil, subprocess, sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
+from PIL import Image
 from .core import DilatedReproError
+from .claims import ledger, store_result
+from .data import voc_palette
+from .metrics import ConfusionMatrix
 
 # %% auto #0
 __all__ = ['RUNS', 'RUNBOOK', 'DATA_ENV', 'VGG16_ENV', 'WEIGHTS_ENV', 'RELEASED', 'RealRun', 'Small', 'Inputs', 'checkpoint',
@@ -93,6 +97,8 @@ def test_images(data, split:str="test") -> list:
             return [voc/"JPEGImages"/f"{i}.jpg" for i in ids]
     raise DilatedReproError(f"{data}: no VOCdevkit/VOC2012/ImageSets/Segmentation/{split}.txt")
 
+
+# %% ../nbs/pipeline/17_runbook.ipynb #9a66487b
 def commands(run:RealRun, data, out, inputs:Inputs=Inputs()) -> list:
     "The `dilated-repro` command lines of `run` on the data folder `data`, writing under `out`."
     data, out, cmds, context = Path(data), Path(out), [], None
@@ -146,7 +152,6 @@ def _run(cmd:list, env:dict|None=None) -> str:
 
 def miou_of(matrix) -> float:
     "Mean IoU in % of a stored confusion matrix (rows: labels), by the library's one rule (`ConfusionMatrix.miou`)."
-    from dilated_repro.metrics import ConfusionMatrix
     m = np.asarray(matrix, np.int64)
     cm = ConfusionMatrix(len(m))
     cm.mat = m
@@ -167,8 +172,6 @@ def _local_rows(key, folder:Path, crf:bool) -> dict:
 
 def _submission(labels:Path, images:list, out:Path) -> Path:
     "`predict --raw` label maps of `images` -> the VOC server's folder of palette PNGs named by image id."
-    from PIL import Image
-    from dilated_repro.data import voc_palette
     sub = out/"results"/"VOC2012"/"Segmentation"/"comp6_test_cls"
     sub.mkdir(parents=True, exist_ok=True)
     pal = np.asarray(voc_palette(256), np.uint8).reshape(-1).tolist()
@@ -213,7 +216,6 @@ def complete(record:dict, server:dict) -> dict:
 
 def store(run:RealRun, record:dict, root=None) -> Path:
     "Store a complete record as `run.name`, where the ledger reads it."
-    from dilated_repro.claims import store_result
     if record.get("pending") or record.get("ours") is None:
         raise DilatedReproError(f"run {run.name}: rows {record.get('pending')} still need the server's numbers "
                                 "(complete(record, {key: mIoU}))")
@@ -225,7 +227,6 @@ RELEASED = {"real_released_voc": "dilation8_pascal_voc.caffemodel"}   # run -> t
 
 def ledger_lines(run:RealRun, root=None) -> list:
     "The ledger's row for each claim `run` serves: paper, ours, status (from the stored results)."
-    from dilated_repro.claims import ledger
     rows = {r["claim"]: r for r in ledger(root)}
     return [f"claim {n}: paper {rows[n]['paper']}; ours {rows[n]['ours']}; {rows[n]['status']}" for n in run.claims]
 

@@ -9,12 +9,12 @@ import numpy as np
 from PIL import Image, ImageDraw
 from . import core
 from .core import DilatedReproError, atomic_path
+from .metrics import SIZE_BUCKETS   # the object-size buckets the size accuracy scores by
 from .data import voc_palette, read_dataset_json, read_text_file, read_label_png
 
 # %% auto #0
-__all__ = ['SYNTH_CLASSES', 'SPLIT_STREAMS', 'SYNTH_PARTIAL', 'SIZE_BUCKETS', 'shape_mask', 'SynthDesign', 'synth_sample',
-           'synthetic_pending', 'make_synthetic_voc', 'size_bucket', 'read_objects', 'read_instances',
-           'size_bucket_map']
+__all__ = ['SYNTH_CLASSES', 'SPLIT_STREAMS', 'SYNTH_PARTIAL', 'shape_mask', 'SynthDesign', 'synth_sample', 'synthetic_pending',
+           'make_synthetic_voc', 'size_bucket', 'read_objects', 'read_instances', 'size_bucket_map']
 
 # %% ../nbs/pipeline/05_synthetic.ipynb #8903dec2
 SYNTH_CLASSES = ("background", "disc", "square", "triangle", "ring", "cross")
@@ -137,6 +137,8 @@ def synthetic_pending(root) -> bool:
     if (root/"dataset.json").is_file(): return False
     return not root.exists() or (root.is_dir() and ((root/SYNTH_PARTIAL).is_file() or not any(root.iterdir())))
 
+
+# %% ../nbs/pipeline/05_synthetic.ipynb #b10401dc
 def make_synthetic_voc(root, # output folder (VOC layout)
                        n_train:int, n_val:int, # number of images per split
                        size:int=256, # image side, px
@@ -184,8 +186,6 @@ def make_synthetic_voc(root, # output folder (VOC layout)
     return root
 
 # %% ../nbs/pipeline/05_synthetic.ipynb #4dadf68b
-SIZE_BUCKETS = {"small": (0.0, 40.0), "medium": (40.0, 110.0), "large": (110.0, math.inf)}  # diameter s, px
-
 def size_bucket(s:float) -> str:
     "Bucket name of an object of nominal diameter `s` px."
     return next(k for k, (lo, hi) in SIZE_BUCKETS.items() if lo <= s < hi)

@@ -22,18 +22,21 @@ import dilated_repro.models as models
 from .models import bilinear_upsample, read_checkpoint, model_checksum
 from .context import ContextModule
 from .metrics import ConfusionMatrix
+from .metrics import SizeBucketAccuracy
+from .synthetic import read_objects, read_instances
+from .commands import parser
 from .dilation import phase_dilated_
 from .recipes import (SEED_ORDER, SEED_CROP, RECIPES, Stage, stage_lr, Recipe, param_groups, make_optimizer, set_lr,
                                    upsample_corner, seg_loss, to_network, Sampler, shard, ImageBatches, TensorBatches,
                                    RandomBatches, loss_windows, SEED_FLIP,
                                    get_recipe, make_dataset, recipe_spec, build_frontend,
                                    init_frontend_, build_context, as_full, recipe_to_dict, recipe_from_dict,
-                                   frontend_input, grid_scores, grid_miou, _data_root, _maybe_val)
-from .resume import (upgrade_checkpoint, read_log, init_distributed, _load_state, _trainer_checkpoint,
-                                  _log_lines, _truncate_log, _replica_spread, _log, _any_not_finite, _diverged,
-                                  _is_eval, _resume, _save, LOCK, _take_lock)
+                                   frontend_input, grid_scores, grid_miou, ensure_data_root, optional_val_dataset)
+from .resume import (read_log, init_distributed, load_state, truncate_log, evaluated_at, replica_spread,
+                                  append_log, any_not_finite, stop_diverged, resume_run, save_trainer_checkpoint, LOCK,
+                                  take_lock)
 from .features import (cache_features, FeatureCache, FeatureBatches, cache_miou,
-                                    cli_cache_features)   # the feature cache: 10c_cache
+                                    cli_cache_features)   # the feature cache: 14_features
 
 # %% auto #0
 __all__ = ['channels_last_default', 'Run', 'Fitted', 'fit', 'train_frontend', 'train_context', 'train_joint', 'cli_train',
@@ -72,6 +75,8 @@ class Run:
     prefetch: bool|None = None      # draw the next batch in a thread while this one trains; None: off the CPU, if
                                     # `batches.pure` (on a CPU the thread competes with the network: measured below)
 
+
+# %% ../nbs/pipeline/15_train.ipynb #bf853d82
 def _no_log(rec:dict): pass
 
 def _drawn(batches, steps:range, proc:tuple, ahead:bool):
@@ -119,13 +124,55 @@ def _check_run(run:Run):
     if run.out_dir is not None and not run.reseed:
         raise DilatedReproError("fit: reseed=False is for in-memory runs (resume would not be exact)")
 
-def fit(model:nn.Module, stage:Stage,
-        batches, # batches(step, rank, world) -> (input, target) of process `rank`'s share of iteration `step`
-        loss=None, # loss(output, target) -> scalar; default `seg_loss`
-        *, run:Run=Run()) -> Fitted:
-    "The training loop: schedule, forward, loss, NaN/inf guard, backward, clip, step, log, checkpoint, resume, eval."
-    _check_run(run)
-    loss = loss or seg_loss
+
+# %% ../nbs/pipeline/15_train.ipynb #06e83c2f
+@dataclass
+class _Loop:
+    "What `fit` trains with, once set up; `last` is the iteration last.pt holds, `losses` grows by one each iteration."
+    run: Run; stage: Stage; loss: object; steps: int; seed: int; every: int
+    net: nn.Module; ddp: nn.Module; part: nn.Module; opt: object; dev: torch.device; fmt: object
+    proc: tuple; ck: Path|None; logf: Path|None; log: object; last: int; losses: list; t0: float = 0.0
+
+    def iteration(self, step:int, x, y) -> float:
+        "Train iteration `step` on batch (x, y): schedule, forward, loss, NaN/inf guard, backward, clip, step, log."
+        (rank, world), run, dev = self.proc, self.run, self.dev
+        lr = stage_lr(self.stage, step, self.steps)
+        set_lr(self.opt, lr)
+        if run.reseed: torch.manual_seed(_seed_of(self.seed, step, rank))  # dropout: a function of (seed, step, rank)
+        value = self.loss(self.ddp(x.to(dev, memory_format=self.fmt) if x.dim() == 4 else x.to(dev)), y.to(dev))
+        if any_not_finite(value, world):                                   # before backward: nothing is changed
+            where = f" on process {rank} (NaN/inf on one of {world})" if world > 1 else ""
+            stop_diverged(self.logf, self.log, dict(stage=run.tag, step=step + 1, lr=lr, last=self.last),
+                          f"the loss is {float(value.detach())}{where}", "stopped before updating the weights")
+        self.opt.zero_grad(set_to_none=True)
+        value.backward()
+        if self.stage.clip: nn.utils.clip_grad_norm_(self.net.parameters(), self.stage.clip)
+        self.opt.step()
+        l = value.detach()
+        if world > 1:
+            dist.all_reduce(l)
+            l = l/world                                                     # the whole batch's loss
+        self.losses.append(float(l))
+        self.log({"stage": run.tag, "step": step + 1, "loss": round(self.losses[-1], 6), "lr": lr,
+                  "time": round(time.time() - self.t0, 3)})
+        return lr
+
+    def checkpoint(self, done:int, lr:float):
+        "After `done` iterations: at a checkpoint, refuse NaN/inf weights, then write last.pt (when the run has one)."
+        if not (done % self.every == 0 or done == self.steps): return
+        world = self.proc[1]
+        if any_not_finite(torch.stack([p.detach().abs().max().float() for p in self.net.parameters()]), world):
+            stop_diverged(self.logf, self.log, dict(stage=self.run.tag, step=done, lr=lr, last=self.last),
+                          "the weights became NaN/inf", "not saved")
+        if self.ck is not None:
+            save_trainer_checkpoint(self.part, self.opt, replace(self.stage, iters=self.steps), done, self.ck, self.run,
+                                    self.proc)
+            self.last = done
+
+
+# %% ../nbs/pipeline/15_train.ipynb #cae6d792
+def _setup(model:nn.Module, stage:Stage, loss, run:Run) -> tuple:
+    "(`_Loop`, start iteration, convs swapped to phases): device, layout, optimizer, resume, DDP, log of a `fit`."
     rank, world, dev = init_distributed() if run.out_dir is not None else (0, 1, default_device())
     dev = torch.device(run.device or dev)
     steps = run.steps or stage.iters
@@ -140,58 +187,46 @@ def fit(model:nn.Module, stage:Stage,
     phases = run.phases if run.phases is not None else dev.type == "cpu" and not cl
     swapped = phase_dilated_(net) if phases else []                         # same parameters: optimizer unaffected
     part = run.part if run.part is not None else net
-    start = _resume(part, opt, stage, ck, run) if ck is not None else 0
+    start = resume_run(part, opt, stage, ck, run) if ck is not None else 0
     ddp = net
     if world > 1: ddp = nn.parallel.DistributedDataParallel(net, device_ids=[dev] if dev.type == "cuda" else None)
     if rank == 0 and out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        _truncate_log(logf, start)
-    log = partial(_log, logf) if rank == 0 and logf is not None else _no_log
-    losses, last = [], start
-    evals = _Evaluations(run, steps, log, (rank, world))
-    ddp.train()
-    t0 = time.time()
-    if start and evals.due(start) and not any(r.get("step") == start and _is_eval(r) for _, r in _log_lines(logf)):
+        truncate_log(logf, start)
+    log = partial(append_log, logf) if rank == 0 and logf is not None else _no_log
+    loop = _Loop(run, stage, loss, steps, seed, every, net, ddp, part, opt, dev, fmt, (rank, world), ck, logf, log,
+                 last=start, losses=[])
+    return loop, start, swapped
+
+def fit(model:nn.Module, stage:Stage,
+        batches, # batches(step, rank, world) -> (input, target) of process `rank`'s share of iteration `step`
+        loss=None, # loss(output, target) -> scalar; default `seg_loss`
+        *, run:Run=Run()) -> Fitted:
+    "The training loop: schedule, forward, loss, NaN/inf guard, backward, clip, step, log, checkpoint, resume, eval."
+    _check_run(run)
+    loop, start, swapped = _setup(model, stage, loss or seg_loss, run)
+    net, steps, (rank, world) = loop.net, loop.steps, loop.proc
+    evals = _Evaluations(run, steps, loop.log, (rank, world))
+    loop.ddp.train()
+    loop.t0 = t0 = time.time()
+    if start and evals.due(start) and not evaluated_at(loop.logf, start):
         evals(net, start)                                                   # the run was killed while evaluating
     bar = progress_bar(range(start, steps), enabled=run.progress and rank == 0, desc=run.tag, initial=start,
                        total=steps)
-    ahead = run.prefetch if run.prefetch is not None else dev.type != "cpu" and getattr(batches, "pure", False)
+    ahead = run.prefetch if run.prefetch is not None else loop.dev.type != "cpu" and getattr(batches, "pure", False)
     for step, (x, y) in zip(bar, _drawn(batches, range(start, steps), (rank, world), ahead)):
-        lr = stage_lr(stage, step, steps)
-        set_lr(opt, lr)
-        if run.reseed: torch.manual_seed(_seed_of(seed, step, rank))       # dropout: a function of (seed, step, rank)
-        value = loss(ddp(x.to(dev, memory_format=fmt) if x.dim() == 4 else x.to(dev)), y.to(dev))
-        if _any_not_finite(value, world):                                   # before backward: nothing is changed
-            where = f" on process {rank} (NaN/inf on one of {world})" if world > 1 else ""
-            _diverged(logf, log, dict(stage=run.tag, step=step + 1, lr=lr, last=last),
-                      f"the loss is {float(value.detach())}{where}", "stopped before updating the weights")
-        opt.zero_grad(set_to_none=True)
-        value.backward()
-        if stage.clip: nn.utils.clip_grad_norm_(net.parameters(), stage.clip)
-        opt.step()
-        l = value.detach()
-        if world > 1:
-            dist.all_reduce(l)
-            l = l/world                                                     # the whole batch's loss
-        losses.append(float(l))
-        log({"stage": run.tag, "step": step + 1, "loss": round(losses[-1], 6), "lr": lr,
-             "time": round(time.time() - t0, 3)})
-        if (step + 1) % every == 0 or step + 1 == steps:
-            if _any_not_finite(torch.stack([p.detach().abs().max().float() for p in net.parameters()]), world):
-                _diverged(logf, log, dict(stage=run.tag, step=step + 1, lr=lr, last=last),
-                          "the weights became NaN/inf", "not saved")
-            if ck is not None:
-                _save(part, opt, replace(stage, iters=steps), step + 1, ck, run, (rank, world))
-                last = step + 1
+        lr = loop.iteration(step, x, y)
+        loop.checkpoint(step + 1, lr)
         if evals.due(step + 1): evals(net, step + 1)
         if run.on_step: run.on_step(step + 1)
     seconds = time.time() - t0
     if world > 1:
-        spread = _replica_spread(net)
-        log({"stage": run.tag, "step": steps, "event": "replicas", "world": world, "spread": spread})
+        spread = replica_spread(net)
+        loop.log({"stage": run.tag, "step": steps, "event": "replicas", "world": world, "spread": spread})
     for name in swapped: net.get_submodule(name).__class__ = nn.Conv2d    # handed back as plain convolutions
     if not run.keep_layout: net = net.to(memory_format=torch.contiguous_format)  # and in the usual layout
-    return Fitted(net, losses, evals.curve, seconds)
+    return Fitted(net, loop.losses, evals.curve, seconds)
+
 
 # %% ../nbs/pipeline/15_train.ipynb #2f59668a
 _RUN_OPTIONS = ("steps", "resume", "ckpt_every", "device", "progress", "on_step")
@@ -220,13 +255,13 @@ def train_frontend(recipe, # a Recipe or its name in RECIPES
     "Stage 1: train the recipe's front end on image crops; returns the trained front end."
     r = get_recipe(recipe)
     st = r.stage("frontend")
-    root = _data_root(r, data_root)
+    root = ensure_data_root(r, data_root)
     opts = _run_options(options)
-    ds, val = make_dataset(r, root, r.train_split), _maybe_val(r, root)
+    ds, val = make_dataset(r, root, r.train_split), optional_val_dataset(r, root)
     spec = recipe_spec(r, ds)
     torch.manual_seed(r.seed)
     fe = build_frontend(r, spec)
-    if init_from is not None: _load_state(fe, _frontend_state(init_from), init_from)
+    if init_from is not None: load_state(fe, _frontend_state(init_from), init_from)
     elif r.frontend_init == "kaiming": init_frontend_(fe, torch.Generator().manual_seed(r.seed))
     elif pretrained is not None: load_vgg16(fe, pretrained)
     elif not (opts.get("resume") and (Path(out_dir)/"last.pt").is_file()):
@@ -282,7 +317,7 @@ def train_joint(recipe, data_root, out_dir,
     "Stage 3: fine-tune front end + context module jointly on image crops (+ the frozen up-sampling if `upsample`)."
     r = get_recipe(recipe)
     st = r.stage("joint")
-    root = _data_root(r, data_root)
+    root = ensure_data_root(r, data_root)
     opts = _run_options(options)
     fck = read_checkpoint(frontend)
     if fck["part"] != "frontend": raise DilatedReproError(f"{frontend} is a {fck['part']} checkpoint, not a front end")
@@ -292,12 +327,12 @@ def train_joint(recipe, data_root, out_dir,
         raise DilatedReproError(f"{context} is a {cck['part']} checkpoint, not a context module")
     kind = kind or (cck["spec"].context if cck is not None else None) or r.kind
     spec = replace(fck["spec"], context=kind, upsample=r.upsample, zoom=1 if r.upsample else 8)
-    fe = _load_state(build_frontend(r, spec), fck["state_dict"], frontend)
+    fe = load_state(build_frontend(r, spec), fck["state_dict"], frontend)
     torch.manual_seed(r.seed)
     ctx = build_context(r, kind, spec)
-    if cck is not None: _load_state(ctx, cck["state_dict"], context)
+    if cck is not None: load_state(ctx, cck["state_dict"], context)
     ds = make_dataset(r, root, r.train_split)
-    val = _maybe_val(r, root)
+    val = optional_val_dataset(r, root)
     layer = DataLayer(st.crop, mean_bgr=ds.mean_bgr, label_stride=r.label_stride, mirror=st.mirror)
     net = as_full(fe, ctx, spec, r)
     grid_net = DilationNet(fe, ctx)                                      # stride-8 scores for the monitoring mIoU
@@ -322,7 +357,6 @@ def _overridden(r:Recipe, a) -> Recipe:
 
 def cli_train(argv=None) -> int:
     "`dilated-repro train`: one training stage of a recipe."
-    from dilated_repro.commands import parser
     a = parser("train").parse_args(argv)
     r = _overridden(get_recipe(a.recipe), a)
     if a.steps is not None and a.steps < 1: raise DilatedReproError(f"--steps must be >= 1, got {a.steps}")
@@ -333,7 +367,7 @@ def cli_train(argv=None) -> int:
         raise DilatedReproError(f"--data {a.data}: dataset folder not found")
     if a.stage == "joint" and not a.frontend: raise DilatedReproError("--stage joint needs --frontend CHECKPOINT")
     kw = dict(steps=a.steps, resume=a.resume, ckpt_every=a.ckpt_every, progress=not a.no_progress)
-    lock = _take_lock(a.out)                                                # one `train` per --out at a time
+    lock = take_lock(a.out)                                                # one `train` per --out at a time
     try:
         if a.stage == "frontend": train_frontend(r, a.data, a.out, pretrained=a.pretrained, init_from=a.init, **kw)
         elif a.stage == "context": train_context(r, a.data, a.out, kind=a.kind or r.kind, **kw)
@@ -372,8 +406,6 @@ def grid_report(model:nn.Module|None, # context module, or None for the front en
                 cache:FeatureCache, data_root=None, # synthetic VOC-layout folder, for object sizes (optional)
                 split:str="val") -> dict:
     "mIoU, per-class IoU and (synthetic sets) per-size-bucket object accuracy on the stride-8 grid of a cached split."
-    from dilated_repro.evaluation import SizeBucketAccuracy
-    from dilated_repro.synthetic import read_objects, read_instances
     cm, sb = ConfusionMatrix(cache.C), SizeBucketAccuracy()
     objs = read_objects(data_root, split) if data_root is not None else None
     if model is not None: model.eval()

@@ -43,6 +43,8 @@ def _unsafe_global(p:Path) -> str|None:
     except Exception: return None
     return next((g for g in _pickle_globals(data) if g.split(".")[0] not in _SAFE_MODULES), None)
 
+
+# %% ../nbs/pipeline/02_weights_file.ipynb #3d0fbd26
 def check_entries(v, where:str, limit:int=MAX_ENTRIES, depth:int=MAX_DEPTH) -> int:
     "Entries of plain data `v` counted as a tree, with a memo by id (a DAG costs its size on disk, not its expansion)."
     memo, open_ = {}, set()
@@ -65,6 +67,8 @@ def check_entries(v, where:str, limit:int=MAX_ENTRIES, depth:int=MAX_DEPTH) -> i
         return memo[k]
     return size(v, 0)
 
+
+# %% ../nbs/pipeline/02_weights_file.ipynb #1b587d47
 def _records(p:Path, what:str) -> list:
     "The zip records of a `torch.save` file (declared sizes checked), or [] for another kind of file."
     if not zipfile.is_zipfile(p): return []
@@ -96,6 +100,8 @@ def _torch_load(p:Path, what:str, device:str):
         raise DilatedReproError(f"{what} {p}: not a readable PyTorch file: damaged, cut short or another format "
                                 f"({type(e).__name__}: {why[:120]})") from None
 
+
+# %% ../nbs/pipeline/02_weights_file.ipynb #8844ea4d
 def _tensors(v) -> list:
     "The tensors inside plain data `v`, each container visited once (a shared one is not walked again)."
     out, seen, todo = [], set(), [v]
@@ -127,3 +133,4 @@ def load_weights_file(path, # a file written by `torch.save`
                                 f"{need:,} (record {big.filename.split('/', 1)[-1]} inflates to {big.file_size:,}); "
                                 "refused before reading them")
     return _torch_load(p, what, "cpu")
+

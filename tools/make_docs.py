@@ -118,6 +118,17 @@ def _explain(e):
     msg = re.sub(r"\x1b\[[0-9;]*m", "", msg).strip()
     return "cannot be processed: " + (msg if len(msg) < 1500 else msg[:500] + "\n  [...]\n" + msg[-900:])
 
+PARTS = {"": "The paper", "pipeline": "Released models and the pipeline", "questions": "Open questions",
+         "appendix": "Appendix: engineering"}   # nbs/ sub-folder -> the part of the book it holds, in reading order
+
+def part_of(path):
+    "The part (a key of PARTS) of a notebook: its sub-folder of nbs/, '' for the paper's path at the top level."
+    return path.parent.name if path.parent.name in PARTS else ""
+
+def reading_order(path):
+    "Sort key: the parts in PARTS order, then the notebooks' own numbering."
+    return (list(PARTS).index(part_of(path)), path.name)
+
 def page_name(path):
     "The page a notebook becomes: its name without the number, as nbdev's `output-file` and Quarto name it."
     return "index.html" if path.stem == "index" else _strip_number(path.stem) + ".html"
@@ -239,6 +250,7 @@ def _figures(nb, path):
 _NAV_CSS = """<style>
 .docs-nav{position:sticky;top:0;z-index:10;background:#f7f7f9;border-bottom:1px solid #ddd;padding:6px 16px;
  font:14px/1.6 system-ui,sans-serif}.docs-nav a{margin-right:14px;text-decoration:none}.docs-nav a.here{font-weight:bold}
+.docs-nav .docs-part{font-weight:600;color:#555;margin:0 6px 0 10px;white-space:nowrap}
 .jp-RenderedMarkdown blockquote{border-left:3px solid #ccc;margin-left:0;padding-left:12px;color:#555}
 .docs-toc li{margin:4px 0}
 .jp-RenderedMarkdown p>a[href*="/blob/"]:only-child{float:right;font-size:smaller}</style>"""
@@ -246,7 +258,12 @@ _NAV_CSS = """<style>
 def _inline_code(text): return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 def _finish_html(body, title, nav, here):
-    links = " ".join(f'<a href="{p}"{" class=here" if p == here else ""}>{html.escape(t)}</a>' for p, t in nav)
+    links, part = [], None
+    for p, t, pt in nav:   # the parts of the book as labelled groups: the paper's path first
+        if pt != part and p != "index.html":
+            links.append(f'<span class="docs-part">{html.escape(PARTS[pt])}:</span>'); part = pt
+        links.append(f'<a href="{p}"{" class=here" if p == here else ""}>{html.escape(t)}</a>')
+    links = " ".join(links)
     body = body.replace("</head>", _NAV_CSS + "\n</head>", 1)
     body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + f'\n<nav class="docs-nav">{links}</nav>', body, count=1)
     body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.S)
@@ -271,7 +288,7 @@ def build(out, notebooks=None, execute=False, timeout=600, verbose=False, mathja
     sys.path.insert(0, str(ROOT)); os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [q for q in [os.environ.get("PYTHONPATH")] if q])
     cfg = get_config()
     doc_url = (cfg.get("doc_host", "").rstrip("/") + cfg.get("doc_baseurl", "").rstrip("/")) or None
-    nbs = [Path(p).resolve() for p in notebooks] if notebooks else sorted(nbglob(cfg.nbs_path, func=Path))
+    nbs = [Path(p).resolve() for p in notebooks] if notebooks else sorted(nbglob(cfg.nbs_path, func=Path), key=reading_order)
     if not any(p.stem == "index" for p in nbs) and (cfg.nbs_path/"index.ipynb").exists() and not notebooks:
         nbs.append(cfg.nbs_path/"index.ipynb")
     for p in nbs:
@@ -305,13 +322,17 @@ def build(out, notebooks=None, execute=False, timeout=600, verbose=False, mathja
         for f in out.glob("*.html"): f.unlink()
     out.mkdir(parents=True, exist_ok=True); (out/".make_docs").write_text("built by tools/make_docs.py\n")
     written = []
-    nav = [("index.html", "Home")] + [(page_name(p), fm.get("title", p.stem)) for p, _, fm, _, _ in done if p.stem != "index"]
+    nav = [("index.html", "Home", "")] + [(page_name(p), fm.get("title", p.stem), part_of(p))
+                                           for p, _, fm, _, _ in done if p.stem != "index"]
     for p, nb, fm, body, exported in done:
         if p.stem == "index":   # the reader's front page: index.ipynb, then every notebook in reading order
-            toc = "".join(f'<li><a href="{page_name(q)}">{html.escape(f.get("title", q.stem))}</a>'
-                          + (f" &mdash; {_inline_code(f['description'])}" if f.get("description") else "") + "</li>"
-                          for q, _, f, _, _ in done if q.stem != "index")
-            section = f'<div class="jp-RenderedHTMLCommon docs-toc" style="padding:0 16px 32px"><h2 id="notebooks">Notebooks</h2><ul>{toc}</ul></div>'
+            toc = ""
+            for part, title in PARTS.items():   # one list per part of the book, in reading order
+                items = "".join(f'<li><a href="{page_name(q)}">{html.escape(f.get("title", q.stem))}</a>'
+                                + (f" &mdash; {_inline_code(f['description'])}" if f.get("description") else "") + "</li>"
+                                for q, _, f, _, _ in done if q.stem != "index" and part_of(q) == part)
+                if items: toc += f'<h3 id="part-{part or "paper"}">{html.escape(title)}</h3><ul>{items}</ul>'
+            section = f'<div class="jp-RenderedHTMLCommon docs-toc" style="padding:0 16px 32px"><h2 id="notebooks">Notebooks</h2>{toc}</div>'
             body = body.replace("</main>", section + "\n</main>", 1) if "</main>" in body else body.replace("</body>", section + "</body>", 1)
         (out/page_name(p)).write_text(_finish_html(body, fm.get("title", p.stem), nav, page_name(p)), encoding="utf-8")
         written.append(out/page_name(p))
