@@ -44,7 +44,8 @@ def detect_cpu() -> CPU:
     return parse_cpuinfo(p.read_text() if p.is_file() else "", torch.get_num_threads())
 
 # %% ../nbs/appendix/04_limits.ipynb #60d513e6
-_PEAK_FP32 = r"""// Tight FMA loops: the machine's physical floating-point limit, per ISA. Compiled at run time by dilated_repro.limits.
+_PEAK_FP32 = r"""// Tight FMA loops: the machine's physical floating-point limit, per ISA.
+// Compiled at run time by dilated_repro.limits.
 #include <immintrin.h>
 #include <time.h>
 #include <omp.h>

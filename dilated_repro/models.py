@@ -70,7 +70,8 @@ def context_layer_names(n:int, # number of context layers N, including the final
     )
 
 # %% ../nbs/pipeline/01_models.ipynb #a26fec7e
-MODELS = {s.name: s for s in (  # name, dataset, classes, palette, BGR mean, tile, zoom, context, dilations, padding, final
+# name, dataset, classes, palette, BGR mean, tile, zoom, context, dilations, padding, final
+MODELS = {s.name: s for s in (
     ModelSpec("dilation8_pascal_voc", "pascal_voc", PASCAL_VOC_CLASSES, PASCAL_VOC_PALETTE, (102.93, 111.36, 116.52),
               (900, 900), 8, "large", (1, 1, 2, 4, 8, 16, 1), "buffer", "fc-final", context_layer_names(8, "ct_")),
     ModelSpec("dilation8_camvid", "camvid", URBAN_CLASSES, URBAN_PALETTE, (110.70313206, 108.77808759, 105.41212523),
@@ -158,7 +159,8 @@ def check_spec(spec:ModelSpec) -> ModelSpec:
     "Check every field of a (possibly overridden) spec; a DilatedReproError names the first bad field."
     for field, ok, what in _SPEC_CHECKS:
         if not ok(spec):
-            raise DilatedReproError(f"build({spec.name!r}): {field} must be {what}, got {bounded_repr(getattr(spec, field))}")
+            got = bounded_repr(getattr(spec, field))
+            raise DilatedReproError(f"build({spec.name!r}): {field} must be {what}, got {got}")
     return spec
 
 # %% ../nbs/pipeline/01_models.ipynb #76eac0be
@@ -388,7 +390,7 @@ def export_checkpoint(src, # a checkpoint of ours
     return save_checkpoint(model, dst, trainer=trainer, frontend=ref, **(obj.get("meta") or {}))
 
 def cli_export(argv=None) -> int:
-    "Copy a checkpoint for sharing, without its optimizer/RNG state with --strip-trainer (`dilated-repro export IN -o OUT`)."
+    "Copy a checkpoint for sharing; --strip-trainer drops its optimizer/RNG state (`dilated-repro export IN -o OUT`)."
     a = parser("export").parse_args(argv)
     if Path(a.out).resolve() == Path(a.checkpoint).resolve() and not a.force:
         raise DilatedReproError(f"-o {a.out}: that is the input file; give another path (or --force)")

@@ -129,9 +129,25 @@ def _check_run(run:Run):
 @dataclass
 class _Loop:
     "What `fit` trains with, once set up; `last` is the iteration last.pt holds, `losses` grows by one each iteration."
-    run: Run; stage: Stage; loss: object; steps: int; seed: int; every: int
-    net: nn.Module; ddp: nn.Module; part: nn.Module; opt: object; dev: torch.device; fmt: object
-    proc: tuple; ck: Path|None; logf: Path|None; log: object; last: int; losses: list; t0: float = 0.0
+    run: Run
+    stage: Stage
+    loss: object
+    steps: int
+    seed: int
+    every: int
+    net: nn.Module
+    ddp: nn.Module
+    part: nn.Module
+    opt: object
+    dev: torch.device
+    fmt: object
+    proc: tuple
+    ck: Path|None
+    logf: Path|None
+    log: object
+    last: int
+    losses: list
+    t0: float = 0.0
 
     def iteration(self, step:int, x, y) -> float:
         "Train iteration `step` on batch (x, y): schedule, forward, loss, NaN/inf guard, backward, clip, step, log."
