@@ -8,7 +8,7 @@ import contextlib, importlib, signal, sys, threading
 from pathlib import Path
 from .core import DilatedReproError, DiskFull, FULL_ERRNOS, NO_PROGRESS_HELP
 from . import __version__
-from .commands import COMMANDS, parser
+from .commands import COMMANDS, parser, did_you_mean
 
 
 # %% auto #0
@@ -34,12 +34,13 @@ def main(argv=None) -> int:
     if argv[:1] in (["--version"], ["-V"]):
         print(f"dilated-repro {__version__}")
         return 0
-    if not argv or argv[0] in ("-h", "--help"):
-        print(_usage(cmds))
+    if not argv or argv[0] in ("-h", "--help"):   # asked for: stdout, 0; a bare command is a usage error: stderr, 2
+        print(_usage(cmds), file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
     name, rest = argv[0], argv[1:]
     if name not in cmds:
-        print(f"dilated-repro: error: unknown command {name!r}; choose from {', '.join(cmds)}", file=sys.stderr)
+        print(f"dilated-repro: error: unknown command {name!r}{did_you_mean(name, cmds)}; choose from {', '.join(cmds)}",
+              file=sys.stderr)
         return 2
     mod, fn, _ = cmds[name]
     args = None

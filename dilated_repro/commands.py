@@ -4,11 +4,11 @@
 
 # %% ../nbs/appendix/09_commands.ipynb #4d6c95e8
 from __future__ import annotations
-import argparse
+import argparse, difflib, sys
 from .core import DilatedReproError, NO_PROGRESS_HELP
 
 # %% auto #0
-__all__ = ['COMMANDS', 'parser']
+__all__ = ['COMMANDS', 'EXAMPLES', 'did_you_mean', 'CommandParser', 'parser']
 
 # %% ../nbs/appendix/09_commands.ipynb #0f424ee3
 COMMANDS = {  # name -> (module, function, one line of help); the module is imported only when its command runs
@@ -128,7 +128,7 @@ def _evaluate_args(p):
     p.add_argument("--split", default="val", help="split name (VOC: ImageSets/Segmentation/<split>.txt; default val)")
     _network(p, "cpu, cuda, ... (default: cuda if available)")
     p.add_argument("--out", default=None,
-                   help="folder for results.json/.csv/.md and the two PNG charts (default ./evaluate_<model>_<split>)")
+                   help="folder for results.json/.csv/.md and the two PNG charts (default ./evaluate_<model>_<split>, numbered if it exists)")
     p.add_argument("--limit", type=int, default=None, help="score only the first N images")
     p.add_argument("--crf", action="store_true",
                    help="extra: also report the dense CRF on the probabilities (needs the crf extra)")
@@ -181,11 +181,63 @@ _ARGUMENTS = {"table1": _table1_args, "predict": _predict_args, "train": _train_
              "cache-features": _cache_features_args, "evaluate": _evaluate_args, "reproduce": _reproduce_args,
              "bench": _bench_args, "questions": _questions_args, "export": _export_args}
 
+# %% ../nbs/appendix/09_commands.ipynb #a7e363b9
+def did_you_mean(word:str, choices) -> str:
+    "' (did you mean X?)' for the closest of `choices` to a mistyped `word`, or '' when none is close."
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+# %% ../nbs/appendix/09_commands.ipynb #d781b4fb
+EXAMPLES = {  # command -> lines shown under "examples:" in its --help
+    "table1": ["dilated-repro table1", "dilated-repro table1 --kind basic --num-classes 11"],
+    "predict": ["dilated-repro predict dilation8_pascal_voc photo.jpg"
+                " --weights dilation8_pascal_voc.caffemodel -o out/",
+                "dilated-repro predict photos/ --weights runs/reproduce/full/seed0/large/last.pt -o out/"],
+    "train": ["dilated-repro train voc --data VOCdevkit/VOC2012 --out runs/voc_fe",
+              "dilated-repro train voc --stage context --data runs/voc_cache --out runs/voc_ctx --kind large",
+              "dilated-repro train voc --data VOCdevkit/VOC2012 --out runs/voc_fe --resume"],
+    "cache-features": ["dilated-repro cache-features runs/voc_fe/last.pt --data VOCdevkit/VOC2012"
+                       " --out runs/voc_cache"],
+    "evaluate": ["dilated-repro evaluate --data VOCdevkit/VOC2012 --weights dilation8_pascal_voc.caffemodel",
+                 "dilated-repro evaluate --data runs/reproduce/full/data"
+                 " --weights runs/reproduce/full/seed0/basic/last.pt"],
+    "reproduce": ["dilated-repro reproduce", "dilated-repro reproduce --seeds 5 --crf on",
+                  "dilated-repro reproduce --quick"],
+    "bench": ["dilated-repro bench --quick", "dilated-repro bench --parts limits frontend --json bench.json"],
+    "questions": ["dilated-repro questions --quick", "dilated-repro questions --only prism,init --seeds 3"],
+    "export": ["dilated-repro export runs/voc_fe/last.pt -o voc_fe_weights.pt --strip-trainer"],
+}
+
+def _epilog(name:str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in EXAMPLES.get(name, []))
+
+# %% ../nbs/appendix/09_commands.ipynb #5e5cef17
+class CommandParser(argparse.ArgumentParser):
+    "argparse that names the option a mistyped one was meant to be (`--wieghts`: did you mean --weights?)."
+
+    def parse_known_args(self, args=None, namespace=None):
+        args = list(sys.argv[1:] if args is None else args)
+        self._suggest(args)   # before argparse's own checks, which would first report a missing required option
+        return super().parse_known_args(args, namespace)
+
+    def _suggest(self, args:list):
+        known = [o for a in self._actions for o in a.option_strings if o.startswith("--")]
+        for tok in args:
+            if tok == "--": break
+            if not tok.startswith("--"): continue
+            name = tok.split("=", 1)[0]
+            if any(k.startswith(name) for k in known): continue   # an option, or an abbreviation argparse accepts
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            if close: self.error(f"unrecognized argument {name}: did you mean {close[0]}?")
+
+# %% ../nbs/appendix/09_commands.ipynb #d6d0326c
 def parser(name:str, # a command of COMMANDS
            ) -> argparse.ArgumentParser:
     "The argument parser of `dilated-repro NAME`: the one definition of its options, importable without torch."
-    if name not in _ARGUMENTS: raise DilatedReproError(f"unknown command {name!r}; choose from {', '.join(_ARGUMENTS)}")
-    p = argparse.ArgumentParser(prog=f"dilated-repro {name}", description=COMMANDS[name][2])
+    if name not in _ARGUMENTS: raise DilatedReproError(f"unknown command {name!r}{did_you_mean(name, _ARGUMENTS)}; "
+                                                      f"choose from {', '.join(_ARGUMENTS)}")
+    p = CommandParser(prog=f"dilated-repro {name}", description=COMMANDS[name][2], epilog=_epilog(name),
+                      formatter_class=argparse.RawDescriptionHelpFormatter)
     _ARGUMENTS[name](p)
     _no_progress(p)
     return p

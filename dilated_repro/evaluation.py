@@ -27,7 +27,7 @@ from .crf import CRFParams, CRFPool, grid_search_crf, require_densecrf
 
 # %% auto #0
 __all__ = ['PAPER_KEY', 'MATPLOTLIB_HINT', 'max_scale', 'check_scales', 'tta_probs', 'EvalConfig', 'evaluate_dataset',
-           'show_predictions', 'iou_chart', 'confusion_image', 'save_results', 'cli_evaluate']
+           'show_predictions', 'iou_chart', 'confusion_image', 'save_results', 'default_out', 'cli_evaluate']
 
 # %% ../nbs/pipeline/11_evaluation.ipynb #7e7ff8aa
 def _resize_image(img:np.ndarray, size) -> np.ndarray:
@@ -211,6 +211,10 @@ def confusion_image(cm:ConfusionMatrix, # the scored matrix
     ax.set_xticks(np.arange(C), labels=list(class_names), rotation=90, fontsize=7)
     ax.set_yticks(np.arange(C), labels=list(class_names), fontsize=7)
     ax.set(xlabel="predicted", ylabel="true (row-normalised)", title=title or "confusion matrix")
+    if C <= 12:   # few classes: each cell's share written in it (white on dark cells)
+        for t, p in np.ndindex(C, C):
+            ax.text(p, t, f"{R[t, p]:.2f}", ha="center", va="center", fontsize=7,
+                    color="white" if R[t, p] > 0.6 else "black")
     fig.colorbar(im, ax=ax, fraction=0.046)
     fig.tight_layout()
     return fig
@@ -345,12 +349,28 @@ def _crf_params(a, model, ds, C, kw) -> tuple:
         samples.append((img, checked_probs(fn(img), C, *lbl.shape, f"predict on item {i}"), lbl))
     return grid_search_crf(samples, C, progress=not a.no_progress)
 
+# %% ../nbs/pipeline/11_evaluation.ipynb #86f4f16e
+def default_out(model:str|None, # the architecture named on the command line, if any
+                weights, # the weights file
+                split:str, # the split scored
+                where=".", # the folder the default goes in (the current one)
+                ) -> Path:
+    "`evaluate`'s default results folder: named after the network it scores, numbered rather than overwritten."
+    w = Path(weights)
+    name = model or (f"{w.parent.name}_{w.stem}" if w.stem in ("last", "best") and w.parent.name else w.stem)
+    base = Path(where)/f"evaluate_{name}_{split}"
+    out, k = base, 1
+    while out.exists():
+        k += 1
+        out = base.with_name(f"{base.name}_{k}")
+    return out
+
 # %% ../nbs/pipeline/11_evaluation.ipynb #f2e5cfa4
 def cli_evaluate(argv=None) -> int:
     "Evaluate a model on a dataset split by the paper's protocol; print the per-class table, write JSON/CSV/MD/PNG."
     a = parser("evaluate").parse_args(argv)
     _check_args(a)
-    out = Path(a.out) if a.out else Path(f"evaluate_{a.model or Path(a.weights).stem}_{a.split}")
+    out = Path(a.out) if a.out else default_out(a.model, a.weights, a.split)
     out = writable_dir(out, "--out")  # before hours of work
     model, name, kind, ds = _model_and_data(a)
     spec, kw = model.spec, dict(mode=a.mode, tile=tuple(a.tile) if a.tile else None)

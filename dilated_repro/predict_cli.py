@@ -4,6 +4,7 @@
 
 # %% ../nbs/pipeline/08_predict_cli.ipynb #3b6d0f44
 from __future__ import annotations
+import sys
 from pathlib import Path
 import numpy as np
 from .core import DilatedReproError, atomic_path, writable_dir, writing
@@ -16,7 +17,8 @@ from .commands import parser
 from .models import MODELS
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'palette256', 'label_image', 'overlay', 'image_files', 'output_files', 'check_tile', 'cli_predict']
+__all__ = ['IMAGE_SUFFIXES', 'palette256', 'label_image', 'overlay', 'legend_image', 'with_key', 'image_files', 'output_files',
+           'check_tile', 'cli_predict']
 
 # %% ../nbs/pipeline/08_predict_cli.ipynb #8804d603
 def palette256(
@@ -45,8 +47,9 @@ def overlay(
     labels: np.ndarray,  # (H, W) class indices
     palette=None,  # the dataset's palette
     opacity: float = 0.5,  # weight of the colours, 0 < a <= 1
+    keep=(),  # classes where the photo is shown as it is (the command passes "background")
 ) -> np.ndarray:
-    "The image blended with its colour labels: (1 - a) x image + a x colour, RGB uint8 (H, W, 3)."
+    "The image blended with its colour labels: (1 - a) x image + a x colour, RGB uint8 (H, W, 3); `keep`: image only."
     if not 0 < opacity <= 1:
         raise DilatedReproError(f"opacity must be in (0, 1], got {opacity}")
     rgb = as_rgb(image)
@@ -56,7 +59,49 @@ def overlay(
             f"{labels.shape[0]}x{labels.shape[1]} differ in size"
         )
     mix = (1 - opacity) * rgb.astype(np.float32) + opacity * colorize(labels, palette).astype(np.float32)
-    return np.rint(mix).astype(np.uint8)
+    out = np.rint(mix).astype(np.uint8)
+    if len(keep):
+        kept = np.isin(labels, list(keep))
+        out[kept] = rgb[kept]
+    return out
+
+# %% ../nbs/pipeline/08_predict_cli.ipynb #a3722290
+def legend_image(
+    classes,  # class names, index = label
+    palette=None,  # the dataset's palette
+    present=None,  # the labels to list (default: every class)
+    row: int = 16,  # pixels per row
+):
+    "A colour key: one row per class, its colour swatch and its name (a PIL RGB image on white)."
+    from PIL import Image, ImageDraw
+
+    ids = [int(k) for k in (range(len(classes)) if present is None else sorted(set(np.asarray(present).tolist())))]
+    ids = [k for k in ids if 0 <= k < len(classes)]
+    names = [f"{k} {classes[k]}" for k in ids]
+    width = row + 12 + 7 * max((len(n) for n in names), default=4)
+    im = Image.new("RGB", (width, row * max(len(ids), 1) + 4), "white")
+    draw = ImageDraw.Draw(im)
+    colours = colorize(np.array([ids or [0]], np.uint8), palette)[0]
+    for j, (k, name) in enumerate(zip(ids, names)):
+        y = 2 + j * row
+        draw.rectangle([2, y + 1, row - 2, y + row - 3], fill=tuple(int(c) for c in colours[j]), outline="black")
+        draw.text((row + 4, y + 2), name, fill="black")
+    return im
+
+
+def with_key(
+    picture: np.ndarray,  # RGB uint8 (H, W, 3): labels in colour, or an overlay
+    classes,  # class names
+    palette=None,  # the dataset's palette
+    labels=None,  # the picture's labels: the key lists the classes present (default: every class)
+) -> np.ndarray:
+    "The picture with its colour key below it, on white (RGB uint8)."
+    key = np.asarray(legend_image(classes, palette, None if labels is None else np.unique(labels)))
+    H, W = picture.shape[0] + key.shape[0], max(picture.shape[1], key.shape[1])
+    out = np.full((H, W, 3), 255, np.uint8)
+    out[: picture.shape[0], : picture.shape[1]] = picture
+    out[picture.shape[0] :, : key.shape[1]] = key
+    return out
 
 # %% ../nbs/pipeline/08_predict_cli.ipynb #0db1b458
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".pgm", ".tif", ".tiff", ".webp")
@@ -198,6 +243,13 @@ def _wrote(plans: list, n_images: int) -> str:
     return f"wrote {n} file{'s' * (n != 1)} ({kinds}) for {n_images} image{'s' * (n_images != 1)} to {where}"
 
 
+def _write_keys(plans: list, spec) -> list:
+    "`<dataset>_key.png` (every class of the model, its colour and name) in each folder the labels went to."
+    keys = sorted({p["labels"].parent / f"{spec.dataset}_key.png" for p in plans})
+    for k in keys:
+        _save_png(k, legend_image(spec.classes, spec.palette))
+    return keys
+
 # %% ../nbs/pipeline/08_predict_cli.ipynb #c6538874
 def cli_predict(argv=None) -> int:
     "Segment images like the authors' predict.py with a released model or any checkpoint of ours; write PNGs."
@@ -233,6 +285,7 @@ def cli_predict(argv=None) -> int:
     plans = output_files(images, a.out, spec.dataset, a.raw, show)
     bar = len(images) > 1 and not a.no_progress
     cfg = PredictConfig(a.mode, a.batch, tile=tile, progress=not a.no_progress, precision=a.precision, engine=a.engine)
+    background = [k for k, c in enumerate(spec.classes) if c == "background"]
     for i, plan in zip(_bar(images, enabled=bar, desc="images", unit="img"), plans):
         rgb = read_image(i, a.max_pixels)
         labels = predict_labels(model, rgb, cfg)
@@ -240,7 +293,12 @@ def cli_predict(argv=None) -> int:
         if a.raw:
             _save_png(plan["raw"], label_image(labels, spec.palette))
         if show:
-            _save_png(plan["overlay"], Image.fromarray(overlay(rgb, labels, spec.palette, opacity)))
-    print(_wrote(plans, len(images)))
+            mixed = overlay(rgb, labels, spec.palette, opacity, keep=background)
+            _save_png(plan["overlay"], Image.fromarray(with_key(mixed, spec.classes, spec.palette, labels)))
+    keys = _write_keys(plans, spec)
+    if spec.dataset == "synthetic":
+        print(f"note: {spec.name} was trained on the synthetic shape set; its labels of photographs mean nothing",
+              file=sys.stderr)
+    print(_wrote(plans, len(images)) + f"; colour key: {', '.join(str(k) for k in keys)}")
     return 0
 

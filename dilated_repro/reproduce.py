@@ -29,7 +29,8 @@ from .commands import parser
 
 # %% auto #0
 __all__ = ['QUICK', 'ROWS', 'PICTURES', 'SMOKE_NOTE', 'ReproConfig', 'make_data', 'train_seed', 'score', 'tune_crf', 'run_seed',
-           'summarize', 'table3', 'reproduce', 'plot_table3', 'plot_panel', 'draw_pictures', 'cli_reproduce']
+           'summarize', 'table3', 'reproduce', 'plot_table3', 'plot_panel', 'draw_pictures', 'where_text',
+           'cli_reproduce']
 
 # %% ../nbs/06_reproduce.ipynb #ca7a7f37
 @dataclass(frozen=True)
@@ -252,8 +253,8 @@ def plot_table3(summary:dict, path=None): # PNG to write; None: only return the 
     ours = [summary["rows"][k] for k in ROWS]
     ax.bar(x + 0.2, [s["mean"] for s in ours], 0.4, yerr=[s["sd"] for s in ours] if n > 1 else None, capsize=4,
            label=f"ours, synthetic val ({n} seed{'s' * (n > 1)})")
-    for j, s in enumerate(ours):
-        ax.plot([x[j] + 0.2]*len(s["per_seed"]), s["per_seed"], "k.", ms=5)
+    for j, s in enumerate(ours):   # one dot per seed, named in the legend
+        ax.plot([x[j] + 0.2]*len(s["per_seed"]), s["per_seed"], "k.", ms=5, label="one seed" if j == 0 else None)
     ax.set_xticks(x, ["front end", "+ Basic", "+ Large"])
     ax.set(ylabel="mIoU (%)", ylim=(0, 100), title="Table 3, CRF-free")
     ax.legend(loc="upper left", fontsize=8)
@@ -281,7 +282,11 @@ def plot_panel(nets:dict, # ROWS -> network (what `train_seed` returns)
             axs[i, j].set_xticks([])
             axs[i, j].set_yticks([])
             if i == 0: axs[i, j].set_title(cols[j], fontsize=9)
-    fig.tight_layout()
+    from matplotlib.patches import Patch   # the colour key: every class, its colour and name
+    pal = np.asarray(val.palette, np.float64) / 255
+    keys = [Patch(facecolor=pal[k], edgecolor="k", label=c) for k, c in enumerate(val.classes)]
+    fig.legend(handles=keys, loc="lower center", ncol=len(keys), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.22 / n, 1, 1))
     if path is not None: _save_png(fig, path)
     return fig
 
@@ -298,6 +303,18 @@ def draw_pictures(out, # the run's folder (what `reproduce` wrote)
     val = VOCSegmentation(data, get_recipe(cfg.recipe).val_split)
     for fig in (plot_table3(summary, out/PICTURES[0]), plot_panel(nets, val, out/PICTURES[1])): plt.close(fig)
     return [out/p for p in PICTURES]
+
+# %% ../nbs/06_reproduce.ipynb #65c63d17
+def where_text(out, # the run's folder
+               seeds, # the seeds of this run
+               ) -> str:
+    "Where a reproduction's networks and data are, and the command that evaluates one of them."
+    out, s = Path(out), list(seeds)[0]
+    nets = ", ".join(f"{row} {out/f'seed{s}'/k/'last.pt'}" for row, k in
+                     (("front end", "frontend"), ("+ Basic", "basic"), ("+ Large", "large")))
+    more = f" (and seeds {', '.join(map(str, list(seeds)[1:]))} beside them)" if len(list(seeds)) > 1 else ""
+    return (f"networks of seed {s}{more}: {nets}\ndata: {out/'data'}\n"
+            f"next: dilated-repro evaluate --data {out/'data'} --weights {out/f'seed{s}'/'large'/'last.pt'}")
 
 # %% ../nbs/06_reproduce.ipynb #b5c1766e
 SMOKE_NOTE = "smoke test (--quick): a few iterations on tiny images; its numbers mean nothing"
@@ -317,6 +334,7 @@ def cli_reproduce(argv=None) -> int:
                   progress=not a.no_progress, workers=a.workers)
     print(table3(s))
     pics = draw_pictures(out, s, cfg, seed=list(seeds)[0])  # the panel shows a seed this run trained
+    print("\n" + where_text(out, seeds))
     wrote = ", ".join(["summary.md", "summary.json", *(p.name for p in pics)])
     print(f"\nwrote {wrote} to {out}" + (f" ({SMOKE_NOTE})" if a.quick else ""))
     return 0
