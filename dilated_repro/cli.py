@@ -39,8 +39,8 @@ def main(argv=None) -> int:
         return 0 if argv else 2
     name, rest = argv[0], argv[1:]
     if name not in cmds:
-        print(f"dilated-repro: error: unknown command {name!r}{did_you_mean(name, cmds)}; choose from {', '.join(cmds)}",
-              file=sys.stderr)
+        hint = did_you_mean(name, cmds)
+        print(f"dilated-repro: error: unknown command {name!r}{hint}; choose from {', '.join(cmds)}", file=sys.stderr)
         return 2
     mod, fn, _ = cmds[name]
     args = None

@@ -128,7 +128,8 @@ def _evaluate_args(p):
     p.add_argument("--split", default="val", help="split name (VOC: ImageSets/Segmentation/<split>.txt; default val)")
     _network(p, "cpu, cuda, ... (default: cuda if available)")
     p.add_argument("--out", default=None,
-                   help="folder for results.json/.csv/.md and the two PNG charts (default ./evaluate_<model>_<split>, numbered if it exists)")
+                   help="folder for results.json/.csv/.md and the two PNG charts "
+                        "(default ./evaluate_<model>_<split>, numbered if it exists)")
     p.add_argument("--limit", type=int, default=None, help="score only the first N images")
     p.add_argument("--crf", action="store_true",
                    help="extra: also report the dense CRF on the probabilities (needs the crf extra)")
