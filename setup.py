@@ -1,5 +1,5 @@
 from configparser import ConfigParser
-import setuptools, shlex
+import re, setuptools, shlex
 
 # note: all settings are in settings.ini; edit there, not here
 config = ConfigParser(delimiters=['='])
@@ -29,6 +29,11 @@ if pkg_data:
     package_data[cfg['lib_name']] = pkg_data.split()  # split as multiple files might be listed
 setup_cfg['package_data'] = package_data
 
+def absolute_links(md:str) -> str:
+    "README links relative to the repository (`nbs/...`, `CONTRIBUTING.md`) made absolute: a package index page has no repo."
+    blob = cfg['git_url'].rstrip('/') + '/blob/' + cfg['branch'] + '/'
+    return re.sub(r'\]\((?![a-z]+:|#)([^)\s]+)\)', lambda m: f']({blob}{m.group(1)})', md)
+
 setuptools.setup(
     name = cfg['lib_name'],
     license_expression = licenses[cfg['license'].lower()],
@@ -41,13 +46,14 @@ setuptools.setup(
         'Topic :: Scientific/Engineering :: Image Recognition',
     ] + ['Programming Language :: Python :: ' + o for o in py_versions],
     url = cfg['git_url'],
-    project_urls = {'Documentation': cfg['doc_host'] + cfg['doc_baseurl'], 'Source': cfg['git_url']},
+    project_urls = {'Documentation': cfg['doc_host'] + cfg['doc_baseurl'], 'Source': cfg['git_url'],
+                    'Issues': cfg['git_url'] + '/issues'},
     packages = setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data = True,
     install_requires = requirements,
     extras_require = {'dev': dev_requirements, 'crf': ['pydensecrf2'], 'onnx': ['onnx', 'onnxruntime']},
     python_requires = '>=' + cfg['min_python'],
-    long_description = open('README.md', encoding='utf-8').read(),
+    long_description = absolute_links(open('README.md', encoding='utf-8').read()),
     long_description_content_type = 'text/markdown',
     zip_safe = False,
     entry_points = {

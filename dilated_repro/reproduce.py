@@ -187,11 +187,12 @@ def table3(summary:dict) -> str:
     paper = {k: PAPER_TABLE3[k]["mean"] for k in PAPER_TABLE3}
     n = len(summary["seeds"])
     crf = bool(summary["crf_rows"])
+    not_run = "not run (add --crf on)" if _crf_available() else "not run (--crf on; needs the crf extra)"
     lines = [f"mIoU (%), synthetic val, {n} seed{'s' * (n > 1)} (mean ± sd); paper: VOC-2012 val, Table 3", "",
              "| | paper | ours | paper + CRF | ours + CRF |", "|---|---|---|---|---|"]
     for k in ROWS:
         pk = "Front end + CRF" if k == "Front end" else f"{k} + CRF"
-        ours_crf = _pm(summary["crf_rows"][k]) if crf else "not run (--crf on; needs the crf extra)"
+        ours_crf = _pm(summary["crf_rows"][k]) if crf else not_run
         lines.append(f"| {k} | {paper[k]:.1f} | {_pm(summary['rows'][k])} | {paper[pk]:.1f} | {ours_crf} |")
     lines += ["", "Paired gains (mIoU points, same front end per seed): mean ± sd, [per seed], seeds with a gain > 0",
               "",

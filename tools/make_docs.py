@@ -50,7 +50,8 @@ def _md(src, doc_url, pages):
     src = re.sub(r"\]\((?![a-z]+:)[^)\s]*?([\w-]+)\.ipynb(#[^)\s]*)?\)",
                  lambda m: f"]({page_name(Path(m.group(1)))}{m.group(2) or ''})" if page_name(Path(m.group(1))) in pages else m.group(0), src)
     if doc_url:   # nbdev's add_links points at the published site; the same page names exist here
-        src = re.sub(re.escape(doc_url) + r"/([\w.-]+\.html)", lambda m: m.group(1) if m.group(1) in pages else m.group(0), src)
+        src = re.sub(re.escape(doc_url) + r"/(?:[\w-]+/)*([\w.-]+\.html)",   # nbdev names pages in parts pipeline/x.html
+                     lambda m: m.group(1) if m.group(1) in pages else m.group(0), src)
     return src
 
 def _join(v): return "".join(v) if isinstance(v, list) else v
