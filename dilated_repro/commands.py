@@ -8,7 +8,7 @@ import argparse, difflib, sys
 from .core import DilatedReproError, NO_PROGRESS_HELP
 
 # %% auto #0
-__all__ = ['COMMANDS', 'EXAMPLES', 'did_you_mean', 'CommandParser', 'parser']
+__all__ = ['COMMANDS', 'EXAMPLES', 'closest', 'did_you_mean', 'CommandParser', 'parser']
 
 # %% ../nbs/appendix/09_commands.ipynb #0f424ee3
 COMMANDS = {  # name -> (module, function, one line of help); the module is imported only when its command runs
@@ -183,10 +183,15 @@ _ARGUMENTS = {"table1": _table1_args, "predict": _predict_args, "train": _train_
              "bench": _bench_args, "questions": _questions_args, "export": _export_args}
 
 # %% ../nbs/appendix/09_commands.ipynb #a7e363b9
+def closest(word:str, choices) -> str|None:
+    "The one of `choices` a mistyped `word` was most likely meant to be, or None when none is close (difflib, 0.6)."
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
 def did_you_mean(word:str, choices) -> str:
     "' (did you mean X?)' for the closest of `choices` to a mistyped `word`, or '' when none is close."
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = closest(word, choices)
+    return f" (did you mean {close!r}?)" if close else ""
 
 # %% ../nbs/appendix/09_commands.ipynb #d781b4fb
 EXAMPLES = {  # command -> lines shown under "examples:" in its --help
@@ -228,8 +233,8 @@ class CommandParser(argparse.ArgumentParser):
             if not tok.startswith("--"): continue
             name = tok.split("=", 1)[0]
             if any(k.startswith(name) for k in known): continue   # an option, or an abbreviation argparse accepts
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            if close: self.error(f"unrecognized argument {name}: did you mean {close[0]}?")
+            close = closest(name, known)
+            if close: self.error(f"unrecognized argument {name}: did you mean {close}?")
 
 # %% ../nbs/appendix/09_commands.ipynb #d6d0326c
 def parser(name:str, # a command of COMMANDS
